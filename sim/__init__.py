@@ -1,0 +1,30 @@
+"""crsim: an agent-based simulation of relationships between firms and their customers.
+
+>>> import sim
+>>> df = sim.run("permanent_exit", years=1, seed=3)
+>>> sorted(df["firm"].unique())
+['Permanent exit', 'Rival A', 'Rival B', 'Rival C']
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from sim.agents import Customer, Firm
+from sim.metrics import METRICS
+from sim.model import MarketModel
+from sim.params import Levers, Scenario
+from sim.policies import POLICIES, Policy, register
+from sim.runner import run
+from sim.scenario import ScenarioError, default_market, load_scenario, preset_scenario
+from sim.typology import TYPES
+
+try:
+    __version__ = version("crsim")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0+unknown"
+
+__all__ = [
+    "METRICS", "POLICIES", "TYPES", "Customer", "Firm", "Levers", "MarketModel", "Policy", "Scenario",
+    "ScenarioError", "default_market", "load_scenario", "preset_scenario", "register", "run",
+]

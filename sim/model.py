@@ -1,0 +1,158 @@
+"""The market: a Mesa model in which customers and firms live month by month.
+
+One step is one month. The phases run top-down in the order of the model brief,
+each over all customers at once; each is one function in ``sim.mechanisms``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import Customer, Firm
+from sim.mechanisms.economics import settle_accounts
+from sim.mechanisms.needs import drift_needs
+from sim.mechanisms.relationship import judge_month
+from sim.mechanisms.sales import contact_customers, listen_and_adapt, set_sales_pressure
+from sim.mechanisms.service import serve_customers
+from sim.mechanisms.shocks import apply_shocks
+from sim.mechanisms.staff import update_staff
+from sim.mechanisms.switching import decide, enter_market
+from sim.mechanisms.word_of_mouth import advertise, talk
+from sim.metrics import measure
+from sim.network import build_network
+from sim.params import Scenario, Shock
+from sim.policies import POLICIES
+from sim.scenario import resolve_scenario
+from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, new_customers, per_firm
+
+FIRM_RADIUS = 0.3  # firms' standard offers sit on a circle of this radius in the needs plane
+
+
+class MarketModel(mesa.Model):
+    """A market of customers and firms.
+
+    >>> model = MarketModel("permanent_exit", seed=1, years=1)
+    >>> _ = model.run()
+    >>> model.outcomes().groupby("firm").size().tolist()
+    [13, 13, 13, 13]
+    >>> model.release()
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
+                 years: float | None = None):
+        scenario = resolve_scenario(scenario).with_changes(seed=seed, years=years)
+        super().__init__(seed=scenario.seed)
+        self.scenario = scenario
+        self.shocks: list[Shock] = list(scenario.shocks)
+        streams = np.random.SeedSequence(scenario.seed).spawn(len(STREAMS))
+        rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams)}
+
+        n_firms = len(scenario.firms)
+        angles = 2 * np.pi * np.arange(n_firms) / n_firms
+        positions = FIRM_RADIUS * np.column_stack([np.cos(angles), np.sin(angles)])
+        levers = [spec.resolved_levers() for spec in scenario.firms]
+        self.market = MarketState(
+            customers=new_customers(scenario.customers, n_firms, positions, levers, rng["population"]),
+            levers=FirmTable(levers), firms=FirmState.fresh(n_firms), tally=Tally(n_firms),
+            customer_spec=scenario.customers, behaviour=scenario.behaviour, mechanisms=scenario.mechanisms,
+            economics=scenario.economics, positions=positions,
+            network=build_network(scenario.network, scenario.customers.count, rng["network"]), rng=rng,
+        )
+        self.firms = [Firm(self, i, spec.name, POLICIES[spec.policy], lv)
+                      for i, (spec, lv) in enumerate(zip(scenario.firms, levers))]
+        self._firm_index = {f.name: f.index for f in self.firms}
+        self._customers = [Customer(self, i) for i in range(scenario.customers.count)]
+        counts = per_firm(self.market.customers.firm, n_firms, self.market.customers.attached)
+        self.market.firms.customers_start[:] = counts
+        self.market.firms.customers_end[:] = counts
+
+        reporters = {"firm": "name", "policy": "policy_name"}
+        reporters.update({name: _outcome(name) for name in measure(self.market)})
+        self.datacollector = mesa.DataCollector(agenttype_reporters={Firm: reporters})
+        self._record()
+
+    # -- one month, in the order of the brief -------------------------------------------------
+    def step(self) -> None:
+        m = self.market
+        self.begin_month()
+        apply_shocks(m, self.shocks, self._firm_index)
+        drift_needs(m)            # customers change by themselves
+        serve_customers(m)        # encounters, failures, complaints, resolution, queues
+        contact_customers(m)      # sales pitches and care contacts
+        listen_and_adapt(m)       # firms that listen follow drifting needs
+        update_staff(m)           # strain and exhaustion of front-line staff
+        judge_month(m)            # experience, satisfaction, trust, bond, resentment
+        talk(m)                   # word of mouth and public posts
+        advertise(m)              # advertising; opinions fade
+        decide(m)                 # stay, switch or leave
+        enter_market(m)           # firms win customers from outside the market
+        settle_accounts(m)        # revenue, costs, profit
+        self._record()
+        if self.steps >= self.scenario.months:
+            self.running = False
+
+    def begin_month(self) -> None:
+        """Firms set sales pressure from last month's results; this month's counters start at zero."""
+        m = self.market
+        m.month = self.steps
+        set_sales_pressure(m)
+        m.tally.reset()
+        m.firms.customers_start[:] = m.firms.customers_end
+        m.customers.triggered[:] = False
+        m.customers.may_enter[:] = True
+
+    def _record(self) -> None:
+        outcomes = measure(self.market)
+        for firm in self.firms:
+            firm.outcomes = {name: float(values[firm.index]) for name, values in outcomes.items()}
+        self.datacollector.collect(self)
+
+    # -- use -------------------------------------------------------------------------------
+    def run(self, months: int | None = None, progress=None) -> MarketModel:
+        """Run the horizon (or ``months`` more months); ``progress(done, total)`` is called each month."""
+        total = self.scenario.months - self.steps if months is None else months
+        for done in range(1, total + 1):
+            self.step()
+            if progress is not None:
+                progress(done, total)
+        return self
+
+    def customer(self, index: int) -> Customer:
+        """The Mesa agent of customer ``index``."""
+        return self._customers[index]
+
+    def firm(self, name: str) -> Firm:
+        return self.firms[self._firm_index[name]]
+
+    def fire_shock(self, kind: str, firm: str | None = None, severity: float = 0.5, months: int = 12) -> Shock:
+        """Start a shock next month in the running simulation (e.g. from the workshop page)."""
+        shock = Shock(kind=kind, firm=firm, severity=severity, months=months, year=(self.steps + 1) / 12)
+        if firm is not None and firm not in self._firm_index:
+            raise ValueError(f"unknown firm {firm!r}")
+        self.shocks.append(shock)
+        return shock
+
+    def outcomes(self) -> pd.DataFrame:
+        """Tidy table: one row per firm and month, stamped with step, year and seed."""
+        df = self.datacollector.get_agenttype_vars_dataframe(Firm).reset_index()
+        df = df.rename(columns={"Step": "step"}).drop(columns=["AgentID"])
+        df.insert(1, "year", df["step"] / 12.0)
+        df.insert(2, "seed", self.scenario.seed)
+        df.insert(3, "scenario", self.scenario.name)
+        return df.sort_values("step", kind="stable").reset_index(drop=True)
+
+    def release(self) -> None:
+        """Let go of this model: Mesa 3.3 keeps every model alive through ``Agent._ids`` otherwise."""
+        mesa.Agent._ids.pop(self, None)
+
+
+def _outcome(name: str):
+    def report(firm: Firm) -> float:
+        return firm.outcomes[name]
+
+    report.__name__ = name
+    return report
