@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
+from sim.params import Scenario
 from sim.policies import POLICIES
-from sim.scenario import ScenarioError, load_scenario, resolve_scenario
+from sim.scenario import ScenarioError, describe, load_scenario, resolve_scenario
 
 BAD_INPUT = 2
 SCENARIO_DIR = Path("scenarios")
@@ -42,7 +44,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.model import MarketModel
     from sim.runner import save_run
 
-    scenario = resolve_scenario(args.scenario).with_changes(years=args.years, seed=args.seed)
+    scenario = resolve_scenario(args.scenario)
+    try:
+        scenario = scenario.with_changes(years=args.years, seed=args.seed)
+    except ValidationError as err:
+        raise ScenarioError(f"command line: --{describe(err, Scenario)}") from None
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise ScenarioError(f"{args.out}: --out must be a directory")
     model = MarketModel(scenario)

@@ -67,8 +67,9 @@ def churned(m):
 
 @metric
 def churn_rate_annual(m):
-    """This month's churn as an annual rate: 1 - (1 - churned / customers at month start)^12."""
-    monthly = _ratio(m.tally.churned[:-1], m.firms.customers_start[:-1])
+    """This month's churn as an annual rate: 1 - (1 - churned / customers at month start)^12 (0 if none at start)."""
+    start = m.firms.customers_start[:-1]
+    monthly = np.divide(m.tally.churned[:-1], start, out=np.zeros_like(start), where=start > 0)
     return 1 - (1 - np.minimum(monthly, 1.0)) ** 12
 
 
@@ -166,6 +167,12 @@ def sales_pressure(m):
 def revenue(m):
     """Revenue this month: prices paid plus exit fees collected (money units)."""
     return m.tally.revenue[:-1].copy()
+
+
+@metric
+def revenue_per_customer(m):
+    """Average revenue per customer this month (money units)."""
+    return _ratio(m.tally.revenue[:-1], _count(m))
 
 
 @metric

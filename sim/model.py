@@ -49,7 +49,7 @@ class MarketModel(mesa.Model):
         self.scenario = scenario
         self.shocks: list[Shock] = list(scenario.shocks)
         streams = np.random.SeedSequence(scenario.seed).spawn(len(STREAMS))
-        rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams)}
+        rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=True)}
 
         n_firms = len(scenario.firms)
         angles = 2 * np.pi * np.arange(n_firms) / n_firms
@@ -63,7 +63,7 @@ class MarketModel(mesa.Model):
             network=build_network(scenario.network, scenario.customers.count, rng["network"]), rng=rng,
         )
         self.firms = [Firm(self, i, spec.name, POLICIES[spec.policy], lv)
-                      for i, (spec, lv) in enumerate(zip(scenario.firms, levers))]
+                      for i, (spec, lv) in enumerate(zip(scenario.firms, levers, strict=True))]
         self._firm_index = {f.name: f.index for f in self.firms}
         self._customers = [Customer(self, i) for i in range(scenario.customers.count)]
         counts = per_firm(self.market.customers.firm, n_firms, self.market.customers.attached)

@@ -76,7 +76,7 @@ class CustomerState:
 
 def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.ndarray:
     """Beta-distributed trait in [0, 1] with the given mean; spread 0 = all equal."""
-    if spread <= 0 or mean <= 0 or mean >= 1:
+    if spread < 1e-6 or mean <= 0 or mean >= 1:
         return np.full(n, mean)
     concentration = 2.0 / spread**2  # spread 0.5 -> a+b = 8; spread 1 -> a+b = 2
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
@@ -215,7 +215,7 @@ class MarketState:
     mechanisms: Mechanisms
     economics: Economics
     positions: np.ndarray  # (F, NEEDS_DIM) each firm's standard offer
-    network: "object"  # scipy.sparse CSR adjacency
+    network: object  # scipy.sparse CSR adjacency
     rng: dict[str, np.random.Generator]
     month: int = 0
     recession: float = 0.0  # current strength of a recession (0 = none)

@@ -7,8 +7,6 @@ new job). A recession shifts everyone's needs at once (see ``shocks``).
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.state import NEEDS_DIM, MarketState
 
 

@@ -1,0 +1,51 @@
+"""Shared helpers: small markets that run in a fraction of a second."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, settings
+
+import sim
+from sim.params import Scenario
+from sim.scenario import preset_scenario
+
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def small(policy: str = "business_as_usual", *, customers: int = 600, years: float = 4, seed: int = 1,
+          levers: dict | None = None, **sections) -> Scenario:
+    """A preset market, shrunk; ``levers`` override the focal firm's, ``sections`` replace schema sections."""
+    data = preset_scenario(policy, customers=customers).model_dump()
+    data.update(years=years, seed=seed)
+    if levers:
+        data["firms"][0]["levers"].update(levers)
+    for name, changes in sections.items():
+        if isinstance(changes, dict):
+            data[name] = {**data.get(name, {}), **changes}
+        else:
+            data[name] = changes
+    return Scenario.model_validate(data)
+
+
+def focal(table: pd.DataFrame, column: str, last_years: float = 2.0) -> float:
+    """Mean of ``column`` for the focal (first) firm over the last years of a run."""
+    first = table["firm"].iloc[0]
+    rows = table[(table["firm"] == first) & (table["year"] > table["year"].max() - last_years)]
+    return float(rows[column].mean())
+
+
+def market_mean(table: pd.DataFrame, column: str, last_years: float = 2.0) -> float:
+    """Customer-weighted mean of ``column`` over all firms in the last years of a run."""
+    rows = table[table["year"] > table["year"].max() - last_years].dropna(subset=[column])
+    return float((rows[column] * rows["customers"]).sum() / rows["customers"].sum())
+
+
+@pytest.fixture(scope="session")
+def market_table() -> pd.DataFrame:
+    """The default market (six firms), 2 years, small."""
+    return sim.run(sim.default_market(customers=500).with_changes(years=2, seed=5))
