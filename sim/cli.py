@@ -22,7 +22,7 @@ SCENARIO_DIR = Path("scenarios")
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per firm over the last simulated year: trust, bond, annual churn, customers, profit."""
+    """Per firm at the end (customers, trust, bond, trapped) and over the last year (annual churn rate, profit)."""
     last = table[table["step"] > table["step"].max() - 12]
     final = last[last["step"] == last["step"].max()].set_index("firm")
     year = last.groupby("firm", sort=False)
@@ -31,7 +31,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
         "customers": final["customers"].astype(int),
         "trust": final["trust"],
         "bond": final["bond"],
-        "churn/yr": year["churned"].sum() / year["customers"].mean().clip(lower=1),
+        "churn/yr": year["churn_rate_annual"].mean(),
         "trapped": final["trapped_share"],
         "profit/yr": year["profit"].sum(),
     })

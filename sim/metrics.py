@@ -123,6 +123,12 @@ def silent_failures(m):
 
 
 @metric
+def defects_discovered(m):
+    """Defects the firm had hidden that customers found out about this month."""
+    return m.tally.defects_discovered[:-1].copy()
+
+
+@metric
 def complaint_queue(m):
     """Escalated complaints still waiting at the end of the month."""
     return m.tally.queue[:-1].copy()

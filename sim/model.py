@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -23,7 +24,7 @@ from sim.mechanisms.staff import update_staff
 from sim.mechanisms.switching import decide, enter_market
 from sim.mechanisms.word_of_mouth import advertise, talk
 from sim.metrics import measure
-from sim.network import build_network
+from sim.network import build_network, to_networkx
 from sim.params import Scenario, Shock
 from sim.policies import POLICIES
 from sim.scenario import resolve_scenario
@@ -126,7 +127,12 @@ class MarketModel(mesa.Model):
         return self._customers[index]
 
     def firm(self, name: str) -> Firm:
+        """The firm called ``name``."""
         return self.firms[self._firm_index[name]]
+
+    def social_network(self) -> nx.Graph:
+        """The customers' social network as a networkx graph (node = customer index)."""
+        return to_networkx(self.market.network)
 
     def fire_shock(self, kind: str, firm: str | None = None, severity: float = 0.5, months: int = 12) -> Shock:
         """Start a shock next month in the running simulation (e.g. from the workshop page)."""

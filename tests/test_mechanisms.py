@@ -12,7 +12,7 @@ from conftest import focal, market_mean, small
 # (mechanism, preset of the focal firm, outcome, how it is aggregated, expected sign of on - off)
 CASES = [
     ("needs_drift", "business_as_usual", "trust", "market", -1),
-    ("life_events", "permanent_exit", "churned", "market_sum", +1),
+    ("life_events", "business_as_usual", "trust", "market", -1),
     ("service_failures", "business_as_usual", "trust", "market", -1),
     ("complaints", "business_as_usual", "silent_failures", "market_sum", -1),
     ("queues", "business_as_usual", "complaint_queue", "market_sum", +1),
@@ -81,7 +81,7 @@ LEVERS = [
     ("service_capacity", 0.5, 20.0, "complaint_queue", -1),
     ("service_decay", 0.0, 0.9, "trust", -1),
     ("surface_acting", 0.0, 1.0, "staff_exhaustion", +1),
-    ("transparency", 0.0, 1.0, "trust", +1),
+    ("transparency", 0.0, 1.0, "defects_discovered", -1),
     ("decline_poor_fit", 0.0, 0.7, "acquired", -1),
 ]
 

@@ -2,8 +2,8 @@
 
 Revenue is the price each customer pays (list price, less a new customer's
 discount, plus pushed add-ons) plus exit fees collected. Costs: serving each
-customer, handling complaints, keeping back-office capacity, winning each new
-customer, and advertising to the whole market.
+customer, handling complaints, keeping back-office capacity, staff with authority
+and tailored offers, winning each new customer, and advertising to the whole market.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def settle_accounts(m: MarketState) -> None:
     t.costs[:] = (e.service_cost * customers
                   + e.complaint_cost * t.complaints_handled
                   + e.capacity_cost * lv.service_capacity * customers / 100.0
+                  + (e.empowerment_cost * lv.staff_authority + e.tailoring_cost * lv.tailoring) * customers
                   + e.acquisition_cost * t.acquired
                   + e.marketing_cost * lv.marketing * c.n)
     t.costs[-1] = 0.0
