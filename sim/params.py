@@ -154,28 +154,28 @@ class Economics(Strict):
 class Mechanisms(Strict):
     """Switches: each mechanism of the model can be turned off to see what it does."""
 
-    needs_drift: bool = True
-    life_events: bool = True
-    service_failures: bool = True
-    complaints: bool = True
-    queues: bool = True
-    hidden_defects: bool = True
-    trust_asymmetry: bool = True
-    emotional_bond: bool = True
-    staff_exhaustion: bool = True
-    sales_contacts: bool = True
-    loyalty_penalty: bool = True
-    resentment: bool = True
-    word_of_mouth: bool = True
-    public_channel: bool = True
-    advertising: bool = True
-    switching: bool = True
+    needs_drift: bool = Field(True, description="needs drift month by month (needs.drift_needs)")
+    life_events: bool = Field(True, description="life events make needs jump and trigger a look around")
+    service_failures: bool = Field(True, description="service encounters can fail")
+    complaints: bool = Field(True, description="customers may complain about a failure (off: all failures are suffered in silence)")
+    queues: bool = Field(True, description="back-office capacity limits how fast escalated complaints are resolved (off: all at once)")
+    hidden_defects: bool = Field(True, description="firms may hide defects that customers discover later (off: all are disclosed)")
+    trust_asymmetry: bool = Field(True, description="trust falls trust_asymmetry times faster than it rises (off: equally fast)")
+    emotional_bond: bool = Field(True, description="warm, authentic contact builds emotional bond (off: no bond)")
+    staff_exhaustion: bool = Field(True, description="strain exhausts staff, lowering quality and authenticity (off: staff stay fresh)")
+    sales_contacts: bool = Field(True, description="firms contact customers to sell or to care (off: no contacts)")
+    loyalty_penalty: bool = Field(True, description="paying more than new customers are offered feels unfair")
+    resentment: bool = Field(True, description="feeling trapped breeds resentment that sours experience")
+    word_of_mouth: bool = Field(True, description="customers tell network contacts about their firm")
+    public_channel: bool = Field(True, description="customers with low advocacy post publicly, reaching the whole market")
+    advertising: bool = Field(True, description="advertising pulls opinions and expectations towards the firm's claim")
+    switching: bool = Field(True, description="customers may switch firm or leave the market (off: everyone stays)")
 
 
 class FirmSpec(Strict):
     """One firm in the market: a name, a policy preset and optional lever overrides."""
 
-    name: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=40, description="the firm's name as shown in results")
     policy: str = Field(description="name of a registered policy preset")
     levers: LeverOverrides = Field(default_factory=LeverOverrides)  # type: ignore[valid-type]
 
@@ -199,7 +199,7 @@ class FirmSpec(Strict):
 class Shock(Strict):
     """An event a scenario schedules: a scandal, a competitor's price war, a recession."""
 
-    kind: Literal["scandal", "price_war", "recession"]
+    kind: Literal["scandal", "price_war", "recession"] = Field(description="what happens")
     year: float = Field(ge=0, le=100, description="when it starts, in simulated years")
     firm: str | None = Field(None, description="the firm hit by a scandal or starting a price war")
     severity: Share = Field(0.5, description="strength: trust lost, price cut, or shift of needs")
@@ -215,8 +215,8 @@ class Shock(Strict):
 class Scenario(Strict):
     """A market: customers, their network and behaviour, firms with policies, and shocks."""
 
-    name: str = Field("market", min_length=1)
-    description: str = ""
+    name: str = Field("market", min_length=1, description="short name, stamped on every result row")
+    description: str = Field("", description="what the scenario is for")
     years: float = Field(10.0, gt=0, le=100, description="horizon in simulated years (a step is a month)")
     seed: int = Field(0, ge=0, description="seed of the run; all randomness flows from it")
     customers: Customers = Field(default_factory=Customers)

@@ -15,6 +15,8 @@ import numpy as np
 from sim.state import MarketState
 
 TARGET_GAIN = 1.0  # how strongly a shortfall against the sales target raises pressure
+PITCH_ACCEPTANCE = 0.5  # chance that a customer who ignores price accepts a pitch
+CARE_ANNOYANCE = 0.5  # a care contact annoys a pure buyer this much, relative to a pitch
 
 
 def set_sales_pressure(m: MarketState) -> None:
@@ -37,11 +39,11 @@ def contact_customers(m: MarketState) -> None:
     contacted = c.attached & (u[0] < lv.contact_rate[f])
     pitch = contacted & (u[1] < m.firms.sales_push[f])
     care = contacted & ~pitch
-    accepted = pitch & (u[2] < 0.5 * (1 - c.price_sensitivity))
+    accepted = pitch & (u[2] < PITCH_ACCEPTANCE * (1 - c.price_sensitivity))
     c.offer[accepted] += misfit[accepted]
     c.upsell[accepted] += b.upsell_price
     c.annoyance[pitch] = b.sales_annoyance
-    c.annoyance[care] = 0.5 * b.sales_annoyance * (1 - c.relationship_need[care])
+    c.annoyance[care] = CARE_ANNOYANCE * b.sales_annoyance * (1 - c.relationship_need[care])
     c.warmth[care] = np.maximum(c.warmth[care], c.relationship_need[care] * m.firms.authenticity[f][care])
     c.triggered |= pitch
     m.tally.add("pitches", f, pitch)

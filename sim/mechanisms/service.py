@@ -31,6 +31,7 @@ SCORES = {
     "defect_discovered": 0.0,
 }
 TENURE_HORIZON = 120  # months over which service_decay takes full effect
+BASE_VOICE = 0.3  # share of complaint_propensity left to a customer with no trust at all
 
 
 def service_quality(m: MarketState) -> np.ndarray:
@@ -59,7 +60,7 @@ def serve_customers(m: MarketState) -> None:
     disclosed = failed & ((u[2] < lv.transparency[f]) | (not on.hidden_defects))
     c.hidden_defects += failed & ~disclosed
 
-    complain = failed & (c.complaint_wait == 0) & (u[3] < b.complaint_propensity * (0.3 + 0.7 * c.trust))
+    complain = failed & (c.complaint_wait == 0) & (u[3] < b.complaint_propensity * (BASE_VOICE + (1 - BASE_VOICE) * c.trust))
     complain &= on.complaints
     silent = failed & ~complain
     first_contact = complain & (u[4] < lv.staff_authority[f] * quality)

@@ -17,6 +17,7 @@ from sim.mechanisms.relationship import advocacy
 from sim.state import MarketState, per_firm
 
 NEUTRAL = 0.5
+SPEAKS_WELL, SPEAKS_ILL = 0.6, 0.4  # advocacy counted as positive / negative word of mouth
 
 
 def talk(m: MarketState) -> None:
@@ -25,8 +26,8 @@ def talk(m: MarketState) -> None:
     u = m.rng["talk"].random(c.n)
     speaks = c.attached & (u < c.talkativeness)
     said = advocacy(m)
-    m.tally.add("wom_positive", c.firm, speaks & (said >= 0.6))
-    m.tally.add("wom_negative", c.firm, speaks & (said < 0.4))
+    m.tally.add("wom_positive", c.firm, speaks & (said >= SPEAKS_WELL))
+    m.tally.add("wom_negative", c.firm, speaks & (said < SPEAKS_ILL))
     if on.word_of_mouth and speaks.any():
         who = np.flatnonzero(speaks)
         message = np.zeros((len(who), F))
