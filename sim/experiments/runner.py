@@ -116,7 +116,7 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
         except ImportError:
             raise ScenarioError("--scheduler needs dask.distributed: pip install 'crsim[cluster]'") from None
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=10)
         except (OSError, TimeoutError, ValueError) as err:
             raise ScenarioError(f"{scheduler}: cannot reach the Dask scheduler: {err}") from None
         try:
@@ -137,8 +137,6 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
 def prepare(out: Path, record: dict[str, Any], resume: bool) -> None:
     """Check ``out`` against the experiment, then write ``experiment.json``; refuses to mix experiments."""
     path = out / RECORD
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"{out}: --out must be a directory")
     if path.exists():
         if not resume:
             raise ScenarioError(f"{out}: holds results already; add --resume to finish them, or choose another --out")
@@ -181,19 +179,21 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *, work
     experiment = experiment.with_changes(replications=replications, years=years, customers=customers)
     the_plan = plan(experiment)
     out = Path(out)
-    prepare(out, the_plan.record(), resume)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"{out}: --out must be a directory")
     folder = out / RUNS
-    todo = [r for r in the_plan.runs if not (folder / f"{r.key}.parquet").exists()]
+    todo = [r for r in the_plan.runs if not (folder / f"{r.key}.parquet").exists()] if resume else the_plan.runs
     total, done = len(the_plan.runs), len(the_plan.runs) - len(todo)
     args = (the_plan.scenario, the_plan.focal)
     outcomes = experiment.outcomes
 
     from tqdm import tqdm
 
-    bar = tqdm(total=total, initial=done, unit="run", desc=experiment.name, file=sys.stderr,
-               disable=progress is not True, smoothing=0.1)
     context = make_executor(workers, scheduler) if executor is None else _given(executor, in_flight or 2 * workers)
-    with bar, context as (pool, window):
+    with context as (pool, window):
+        prepare(out, the_plan.record(), resume)
+        bar = tqdm(total=total, initial=done, unit="run", desc=experiment.name, file=sys.stderr,
+                   disable=progress is not True, smoothing=0.1)
         waiting: dict[Future, Run] = {}
         queue = iter(todo)
         try:
@@ -212,6 +212,7 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *, work
                     if callable(progress):
                         progress(done, total)
         finally:
+            bar.close()
             for future in waiting:
                 future.cancel()
     return out
