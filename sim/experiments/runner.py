@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import multiprocessing
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -127,7 +128,11 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
     elif workers <= 1:
         yield InlineExecutor(), 1
     else:
-        pool = ProcessPoolExecutor(workers)
+        # ``import mesa`` forces the "spawn" start method on every pool (mesa.batchrunner), which re-imports
+        # everything in each worker; a fork server with this module preloaded starts workers in milliseconds.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        pool = ProcessPoolExecutor(workers, mp_context=context)
         try:
             yield pool, 2 * workers
         finally:
