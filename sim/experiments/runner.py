@@ -146,12 +146,20 @@ def prepare(out: Path, record: dict[str, Any], resume: bool) -> None:
         if not resume:
             raise ScenarioError(f"{out}: holds results already; add --resume to finish them, or choose another --out")
         stored = json.loads(path.read_text())
-        if {k: stored.get(k) for k in record} != json.loads(json.dumps(record)):
+        if _comparable(stored) != _comparable(json.loads(json.dumps(record))):
             raise ScenarioError(f"{out}: holds results of a different experiment; cannot resume")
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     full = {**record, "versions": versions_all(), "git_commit": git_commit(),
             "written": datetime.now(UTC).isoformat(timespec="seconds")}
     write_atomic(path, lambda p: p.write_text(json.dumps(full, indent=2)))
+
+
+def _comparable(record: dict[str, Any]) -> dict[str, Any]:
+    """What must match to resume: everything but where the base scenario file was read from."""
+    out = {k: record.get(k) for k in ("name", "experiment", "master_seed", "scenario", "focal_firm", "policies",
+                                      "reference", "design", "runs")}
+    out["experiment"] = {k: v for k, v in (out["experiment"] or {}).items() if k != "scenario"}
+    return out
 
 
 def versions_all() -> dict[str, str]:
