@@ -80,7 +80,9 @@ def LeverPanel(model: Workshop):
         if board is None:
             solara.Text("Levers are fixed in this view.", classes=["crsim-caption"])
             return
-        pending = board.get(model.market_choice, names[chosen])
+        running = model.sides[0].model.firms[chosen].levers
+        pending = {k: v for k, v in board.get(model.market_choice, names[chosen]).items()
+                   if getattr(running, k) != v}
 
         def change(lever: str, value: float) -> None:
             board.set(model.market_choice, names[chosen], lever, value)
