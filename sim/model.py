@@ -28,7 +28,7 @@ from sim.network import build_network, to_networkx
 from sim.params import Scenario, Shock
 from sim.policies import POLICIES
 from sim.scenario import resolve_scenario
-from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, new_customers, per_firm
+from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
 
 FIRM_RADIUS = 0.3  # firms' standard offers sit on a circle of this radius in the needs plane
 
@@ -67,7 +67,7 @@ class MarketModel(mesa.Model):
                       for i, (spec, lv) in enumerate(zip(scenario.firms, levers, strict=True))]
         self._firm_index = {f.name: f.index for f in self.firms}
         self._customers = [Customer(self, i) for i in range(scenario.customers.count)]
-        counts = per_firm(self.market.customers.firm, n_firms, self.market.customers.attached)
+        counts = by_slot(self.market.slot, n_firms, self.market.customers.attached)
         self.market.firms.customers_start[:] = counts
         self.market.firms.customers_end[:] = counts
 
