@@ -1,4 +1,5 @@
-"""The ``crsim`` command: run, validate and list scenarios; sweep experiments and report on them.
+"""The ``crsim`` command: run, validate and list scenarios; sweep experiments and report on them; serve the
+workshop page.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming the file and field).
 """
@@ -119,6 +120,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from sim.app.serve import serve
+
+    return serve(args.scenario, port=args.port, host=args.host)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crsim", description="Simulate firms and their customers' relationships.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -149,6 +156,11 @@ def parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="summaries, paired differences, sensitivity indices and figures of a sweep")
     rp.add_argument("dir", type=Path, help="results folder of crsim sweep")
     rp.set_defaults(func=cmd_report)
+    a = sub.add_parser("app", help="the live workshop page in the browser (http://127.0.0.1:8765/)")
+    a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
+    a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    a.add_argument("--host", default="127.0.0.1", help="address to bind to (default 127.0.0.1, this machine only)")
+    a.set_defaults(func=cmd_app)
     return p
 
 
