@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import tiny
+from exp_helpers import tiny
 
 from sim.experiments import Design, Experiment, load_experiment, plan
 from sim.experiments.design import points, run_seed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import ROOT
+from exp_helpers import ROOT
 
 from sim.experiments import Design, Experiment
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ROOT, crsim, tiny
+from exp_helpers import ROOT, crsim, tiny
 
 from sim.cli import main
 from sim.experiments import load_experiment, plan

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import crsim, tiny
+from exp_helpers import crsim, tiny
 
 import sim
 from sim.experiments import load_experiment, load_results, run_experiment

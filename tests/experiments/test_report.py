@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import crsim, tiny
+from exp_helpers import crsim, tiny
 from scipy import stats
 
 from sim.experiments import Design, Experiment, load_experiment, load_results, report, run_experiment

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pandas as pd
-from helpers import ROOT, tiny
+from exp_helpers import ROOT, tiny
 
 from sim.experiments import load_experiment, load_results, run_experiment
 
