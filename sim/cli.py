@@ -115,6 +115,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     print("mean [95% CI] over replications, focal firm, last year of the horizon")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 60):
         print(wide.to_string() if len(wide) <= 60 else wide.head(60).to_string() + f"\n... ({len(wide)} rows)")
+    if not rep.differences.empty:
+        diff = rep.differences.assign(value=lambda d: d.apply(
+            lambda r: f"{r['difference']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]", axis=1))
+        index = [c for c in diff.columns if c not in ("outcome", "n", "difference", "ci_low", "ci_high", "p_value",
+                                                      "value")]
+        print(f"\ndifference against {diff['reference'].iloc[0]} [95% CI]"
+              f"{', paired by replication' if rep.paired else ''}")
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(diff.pivot(index=index, columns="outcome", values="value").head(60).to_string())
+    if not rep.sensitivity.empty:
+        print("\nsensitivity indices")
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(rep.sensitivity.round(3).to_string(index=False))
+    print()
     for path in sorted(rep.folder.glob("*.csv")) + rep.figures:
         print(f"wrote {path}")
     return 0

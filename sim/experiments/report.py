@@ -40,6 +40,7 @@ class Report:
     finals: pd.DataFrame
     figures: list[Path] = field(default_factory=list)
     folder: Path | None = None
+    paired: bool = True
 
 
 def outcome_columns(results: pd.DataFrame, record: dict[str, Any]) -> list[str]:
@@ -158,12 +159,12 @@ def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool 
     parameters = record["design"]["parameters"]
     outcomes = outcomes or outcome_columns(results, record)
     finals = final_values(results, parameters, outcomes)
+    paired = record["experiment"]["common_random_numbers"]
     rep = Report(
         summary=summarise(finals, parameters, outcomes),
-        differences=differences(finals, parameters, outcomes, record["reference"],
-                                paired=record["experiment"]["common_random_numbers"]),
+        differences=differences(finals, parameters, outcomes, record["reference"], paired=paired),
         sensitivity=sensitivity(finals, record, outcomes),
-        finals=finals, folder=out / "report",
+        finals=finals, folder=out / "report", paired=paired,
     )
     rep.folder.mkdir(exist_ok=True)
     for name in ("summary", "differences", "sensitivity", "finals"):
