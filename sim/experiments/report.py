@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiments.design import design_seed
 from sim.experiments.results import load_record, load_results
@@ -61,6 +60,8 @@ def final_values(results: pd.DataFrame, parameters: list[str], outcomes: list[st
 
 def t_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95) -> tuple[pd.Series, pd.Series]:
     """Student-t confidence interval of a mean (NaN with fewer than two values)."""
+    from scipy import stats
+
     half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
     half = half.where(n > 1)
     return mean - half, mean + half
@@ -78,6 +79,8 @@ def summarise(finals: pd.DataFrame, parameters: list[str], outcomes: list[str]) 
 def differences(finals: pd.DataFrame, parameters: list[str], outcomes: list[str], reference: str,
                 paired: bool) -> pd.DataFrame:
     """Each policy minus the reference policy per design point and outcome, with a 95 % interval and p-value."""
+    from scipy import stats
+
     rows = []
     for (point, policy), group in finals.groupby(["point", "policy"], sort=False):
         if policy == reference:
