@@ -130,8 +130,11 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
     else:
         # ``import mesa`` forces the "spawn" start method on every pool (mesa.batchrunner), which re-imports
         # everything in each worker; a fork server with this module preloaded starts workers in milliseconds.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+        else:  # Windows
+            context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(workers, mp_context=context)
         try:
             yield pool, 2 * workers
