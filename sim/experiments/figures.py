@@ -55,22 +55,32 @@ def trajectories(results: pd.DataFrame, path: Path, outcomes: list[str]) -> Path
     return path
 
 
-def heatmap(finals: pd.DataFrame, path: Path, x: str, y: str, outcomes: list[str], policy: str) -> Path:
-    """Mean final outcome of one policy over two grid parameters (averaged over the others and replications)."""
+def heatmap(finals: pd.DataFrame, path: Path, x: str, y: str, outcomes: list[str], policy: str,
+            facet: str | None = None) -> Path:
+    """Mean final outcome of one policy over two grid parameters, one row of panels per value of ``facet``.
+
+    Values are averaged over replications and over any further grid parameters.
+    """
     rows = finals[finals["policy"] == policy]
-    fig = Figure(figsize=(5 * len(outcomes), 4.2), layout="constrained")
-    axes = fig.subplots(1, len(outcomes), squeeze=False)[0]
-    for ax, outcome in zip(axes, outcomes, strict=True):
-        table = rows.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean")
-        image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
-        ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
-        for (i, j), value in np.ndenumerate(table.to_numpy(float)):
-            light = image.norm(value) > 0.5
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="black" if light else "white", fontsize="small")
-        ax.set(title=outcome.replace("_", " "), xlabel=x, ylabel=y)
-        fig.colorbar(image, ax=ax, label=label(outcome))
-    fig.suptitle(f"{policy}: mean over the last year, by {x} and {y}")
+    facets = [(None, rows)] if facet is None else list(rows.groupby(facet, sort=True))
+    fig = Figure(figsize=(5 * len(outcomes), 4.2 * len(facets)), layout="constrained")
+    axes = fig.subplots(len(facets), len(outcomes), squeeze=False)
+    cells = rows.groupby([c for c in (facet, x, y) if c])[outcomes].mean()
+    for r, (value, subset) in enumerate(facets):
+        for ax, outcome in zip(axes[r], outcomes, strict=True):
+            table = subset.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean")
+            image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis",
+                              vmin=cells[outcome].min(), vmax=cells[outcome].max())  # one scale per outcome
+            ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
+            ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
+            for (i, j), cell in np.ndenumerate(table.to_numpy(float)):
+                light = image.norm(cell) > 0.5
+                ax.text(j, i, f"{cell:.2f}", ha="center", va="center", color="black" if light else "white",
+                        fontsize="small")
+            title = outcome.replace("_", " ") + ("" if facet is None else f" ({facet} = {value:g})")
+            ax.set(title=title, xlabel=x, ylabel=y)
+            fig.colorbar(image, ax=ax, label=label(outcome))
+    fig.suptitle(f"{policy}: focal firm's mean over the last year, by {x} and {y}")
     fig.savefig(path, dpi=110)
     return path
 
@@ -129,9 +139,10 @@ def all_figures(results: pd.DataFrame, rep: Report, record: dict[str, Any], fold
     design = record["design"]
     if design["kind"] == "grid" and len(design["parameters"]) >= 2:
         x, y = design["parameters"][:2]
+        facet = design["parameters"][2] if len(design["parameters"]) > 2 else None
         key = [o for o in ("trust", "bond", "churn_rate_annual") if o in rep.finals.columns]
         for policy in record["policies"]:
-            paths.append(heatmap(rep.finals, folder / f"heatmap_{policy}.png", x, y, key, policy))
+            paths.append(heatmap(rep.finals, folder / f"heatmap_{policy}.png", x, y, key, policy, facet))
     if not rep.sensitivity.empty:
         for policy in dict.fromkeys(rep.sensitivity["policy"]):
             paths.append(sensitivity_bars(rep.sensitivity, folder / f"sensitivity_{policy}.png", policy))
