@@ -14,7 +14,10 @@ from __future__ import annotations
 import copy
 import json
 import multiprocessing
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -135,11 +138,25 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
             context.set_forkserver_preload([__name__])
         else:  # Windows
             context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(workers, mp_context=context)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_runner, initargs=(os.getpid(),))
         try:
             yield pool, 2 * workers
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _watch_runner(pid: int, interval: float = 1.0) -> None:
+    """In a pool worker: exit when the runner is gone (killed), instead of waiting for work forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(pid, 0)
+            except (ProcessLookupError, PermissionError):  # gone, or the id now belongs to another user
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-runner", daemon=True).start()
 
 
 def prepare(out: Path, record: dict[str, Any], resume: bool) -> None:

@@ -7,8 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
+import pytest
 from exp_helpers import ROOT, tiny
 
 from sim.experiments import load_experiment, load_results, run_experiment
@@ -50,3 +52,51 @@ def test_resume_of_a_complete_sweep_runs_nothing(tmp_path):
     calls = []
     run_experiment(load_experiment(path), out, resume=True, progress=lambda done, total: calls.append(done))
     assert calls == [] and {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()} == before
+
+
+def descendants(pid: int) -> set[int]:
+    """Ids of all processes below ``pid`` (read from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_killing_a_runner_with_worker_processes_leaves_none_behind_and_resumes(tmp_path):
+    path = tiny(tmp_path, replications=4, years=2, customers=300)
+    out = tmp_path / "out"
+    sweep = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet",
+                              "--workers", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not ((out / "runs").is_dir() and len(list((out / "runs").glob("*.parquet"))) >= 2):
+        assert sweep.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    workers = descendants(sweep.pid)
+    os.kill(sweep.pid, signal.SIGKILL)
+    sweep.wait()
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived the killed runner"
+        time.sleep(0.2)
+    assert len(list((out / "runs").glob("*.parquet"))) < 32
+    run_experiment(load_experiment(path), out, resume=True, workers=2, progress=False)
+    clean = run_experiment(load_experiment(path), tmp_path / "clean", progress=False)
+    pd.testing.assert_frame_equal(load_results(out), load_results(clean))
