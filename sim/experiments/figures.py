@@ -92,9 +92,13 @@ def sensitivity_bars(table: pd.DataFrame, path: Path, policy: str) -> Path:
     sobol = "S1" in rows.columns and rows["S1"].notna().any()
     bars = [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")] if sobol else \
         [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")]
-    fig = Figure(figsize=(5 * len(outcomes), 0.35 * rows["parameter"].nunique() + 2.5), layout="constrained")
-    axes = fig.subplots(1, len(outcomes), squeeze=False)[0]
-    for ax, outcome in zip(axes, outcomes, strict=True):
+    ncols = min(3, len(outcomes))
+    nrows = -(-len(outcomes) // ncols)
+    fig = Figure(figsize=(5.5 * ncols + 1.5, nrows * (0.35 * rows["parameter"].nunique() + 2.5)), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(outcomes):]:
+        ax.set_visible(False)
+    for ax, outcome in zip(axes, outcomes, strict=False):
         g = rows[rows["outcome"] == outcome]
         pos = np.arange(len(g))
         for k, (col, conf, name) in enumerate(bars):
@@ -104,7 +108,9 @@ def sensitivity_bars(table: pd.DataFrame, path: Path, policy: str) -> Path:
         unit = "share of output variance" if sobol else f"elementary effect [{UNITS.get(outcome, 'outcome units')}]"
         ax.set(title=outcome.replace("_", " "), xlabel=f"index [{unit}]", ylabel="parameter")
         ax.grid(axis="x", alpha=0.3)
-    axes[0].legend(title="95 % CI" if sobol else "Morris", fontsize="small")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="with 95 % CI" if sobol else "Morris", loc="outside right upper",
+               fontsize="small")
     method = "Sobol indices" if sobol else "Morris screening"
     fig.suptitle(f"{method} of the final outcomes ({policy})")
     fig.savefig(path, dpi=110)

@@ -137,8 +137,8 @@ def sensitivity(finals: pd.DataFrame, record: dict[str, Any], outcomes: list[str
         means = group.groupby("point")[outcomes].mean().reindex(range(len(x)))
         for outcome in outcomes:
             y = means[outcome].to_numpy(float)
-            if np.isnan(y).any():
-                continue  # an unfinished sweep or an outcome undefined in some run
+            if np.isnan(y).any() or np.ptp(y) == 0:
+                continue  # an unfinished sweep, an outcome undefined in some run, or one that never varies
             table = indices(kind, problem, x, y, second_order=exp["design"]["second_order"],
                             levels=exp["design"]["levels"], seed=design_seed(record["master_seed"]))
             tables.append(table.assign(policy=policy, outcome=outcome))
