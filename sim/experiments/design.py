@@ -8,7 +8,8 @@ in the design (``SeedSequence(master, spawn_key=(point, replication))``), so a
 run is reproducible on its own. With common random numbers the policy is not
 part of the position: replication k of every policy at a point gets the same
 seed, hence the same customers, network and shocks, and policy differences are
-paired.
+paired. With common random numbers across points, the point is left out of the
+position too, so replication k meets the same customers at every design point.
 
 >>> from sim.experiments.spec import Design, Experiment
 >>> exp = Experiment(name="x", policies=["permanent_exit", "loyalty_lock_in"], replications=2,
@@ -106,6 +107,7 @@ def runs(exp: Experiment, design_points: pd.DataFrame, policies: list[str] | Non
         values = applied(row)
         for p, policy in enumerate(policies):
             for rep in range(exp.replications):
-                seed = run_seed(exp.seed, point, rep, None if exp.common_random_numbers else p)
+                position = 0 if exp.common_random_numbers_across_points else point
+                seed = run_seed(exp.seed, position, rep, None if exp.common_random_numbers else p)
                 plan.append(Run(run_key(point, policy, rep), point, policy, rep, seed, values))
     return plan

@@ -123,6 +123,9 @@ class Experiment(Strict):
     seed: int = Field(0, ge=0, description="master seed: every run's seed is spawned from it")
     common_random_numbers: bool = Field(
         True, description="replication k of every policy gets the same seed (same customers, network, shocks)")
+    common_random_numbers_across_points: bool = Field(
+        False, description="replication k at every design point also gets the same seed (less noise in sweeps "
+                           "and sensitivity indices; points are then not independent)")
     outcomes: list[str] = Field(default_factory=list, description="outcome columns to record (default: all)")
     fixed: dict[str, float | int | bool] = Field(default_factory=dict,
                                                  description="parameter name -> value set in every run")

@@ -85,3 +85,11 @@ def test_a_run_is_reproducible_on_its_own(tmp_path):
     assert (first["seed"] == run.seed).all() and (first["run_id"] == run.key).all()
     other = execute(the_plan.scenario, the_plan.focal, the_plan.runs[4], [])
     assert not first["trust"].equals(other["trust"])
+
+
+def test_common_random_numbers_across_points_share_seeds_by_replication_only(tmp_path):
+    exp = load_experiment(tiny(tmp_path, replications=3), common_random_numbers_across_points=True)
+    runs = plan(exp).runs
+    for rep in range(3):
+        assert {r.seed for r in runs if r.replication == rep} == {run_seed(exp.seed, 0, rep)}
+    assert len({r.seed for r in runs}) == 3
