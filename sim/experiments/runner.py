@@ -203,7 +203,9 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *, work
     """Run every run of an experiment not yet in ``out``, writing each as it finishes; returns ``out``.
 
     ``experiment`` is an :class:`Experiment` or a file. ``workers`` > 1 uses a local process pool,
-    ``scheduler`` (``tcp://host:port``) a Dask cluster; or pass any ``concurrent.futures`` executor.
+    ``scheduler`` (``tcp://host:port``) a Dask cluster; or pass any ``concurrent.futures`` executor (left
+    open afterwards), with ``in_flight`` runs submitted at a time (default ``2 * workers``). ``resume``
+    skips runs whose files exist; without it, a folder that already holds results is refused.
     ``replications``, ``years`` and ``customers`` shrink (or grow) the experiment, e.g. for a quick look.
     ``progress`` is True for a progress bar on stderr, False for none, or a callable ``(done, total)``.
     """
