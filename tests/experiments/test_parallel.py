@@ -98,3 +98,12 @@ def test_unreachable_scheduler_is_one_line_exit_2(tmp_path):
                    "--quiet", timeout=120)
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Dask scheduler" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_any_concurrent_futures_executor_gives_identical_results(tmp_path, serial):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        out = run_experiment(load_experiment(tiny(tmp_path)), tmp_path / "out", executor=pool, in_flight=3,
+                             progress=False)
+    pd.testing.assert_frame_equal(load_results(out), serial)
