@@ -261,7 +261,8 @@ class MarketState:
         if idx is not None:
             f, promo, upsell = f[idx], promo[idx], upsell[idx]
         discount = np.where(promo > 0, lv.acquisition_discount[f], 0.0)
-        paid = lv.price[f] * self.firms.price_factor[f] * (1 - discount) + upsell * lv.price[f]
+        price = lv.price[f]
+        paid = price * self.firms.price_factor[f] * (1 - discount) + upsell * price
         return np.where(f < self.n_firms, paid, 0.0)
 
     def reference_price(self) -> float:
