@@ -1,0 +1,101 @@
+"""Plain-language names, explanations and colours for the workshop page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.policies import POLICIES
+from sim.typology import TYPES
+
+#: Okabe-Ito palette (colour-blind safe), in the order firms get their colours.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
+NO_FIRM_COLOUR = "#BBBBBB"
+
+#: Relationship types in plain language, with a colour each (Okabe-Ito).
+TYPE_LABELS = {
+    "devoted": "Devoted (fans)",
+    "routine": "Routine (old married couple)",
+    "open": "Open (shopping around)",
+    "trapped": "Trapped (want out, held in)",
+    "estranged": "Estranged (trust broken)",
+}
+TYPE_COLOURS = {
+    "devoted": "#009E73",
+    "routine": "#56B4E9",
+    "open": "#F0E442",
+    "trapped": "#D55E00",
+    "estranged": "#000000",
+}
+assert set(TYPE_LABELS) == set(TYPES)
+
+#: The levers a facilitator can pull per firm: (label, explanation, min, max, step).
+LEVERS = {
+    "contract_term": ("Contract term (months)",
+                      "Minimum contract length, renewed automatically. 0 means customers may leave any month.",
+                      0, 36, 1),
+    "exit_fee": ("Exit fee (monthly prices)",
+                 "What a customer pays for leaving before the contract ends, in monthly prices.",
+                 0.0, 12.0, 0.5),
+    "staff_authority": ("Staff empowerment",
+                        "Chance that front-line staff may and can solve a complaint at first contact "
+                        "(0 = must escalate everything, 1 = always decide themselves).",
+                        0.0, 1.0, 0.05),
+    "sales_pressure": ("Sales pressure",
+                       "Share of contacts with existing customers that push an offer (sales bonuses) "
+                       "rather than caring for the customer.",
+                       0.0, 1.0, 0.05),
+    "acquisition_discount": ("Discount for new customers",
+                             "Price cut offered to new customers only; existing customers pay full price "
+                             "(the loyalty penalty).",
+                             0.0, 0.6, 0.05),
+    "service_capacity": ("Service capacity",
+                         "Escalated complaints the back office solves per month per 100 customers. "
+                         "Too little and queues grow.",
+                         0.0, 10.0, 0.5),
+}
+
+#: Outcome charts over simulated years: metric -> (title, explanation).
+OUTCOMES = {
+    "trust": ("Trust", "Average trust of the firm's customers in the firm (0 to 1)."),
+    "bond": ("Emotional bond", "Average emotional bond of the firm's customers (0 to 1)."),
+    "customers": ("Customers", "Customers with the firm."),
+    "churn_rate_annual": ("Churn per year", "Share of customers leaving per year (average of the last 12 months)."),
+    "profit": ("Profit per month", "Revenue minus costs per month (average of the last 12 months)."),
+}
+SMOOTHED = ("churn_rate_annual", "profit")
+
+SHOCKS = {
+    "scandal": ("Scandal", "A scandal at the chosen firm: its customers and the market lose trust in it at once."),
+    "price_war": ("Price war", "The chosen firm cuts its price by half for a year; rivals' customers are tempted."),
+    "recession": ("Recession", "Money is tight for a year: needs move to the basic end of the market and "
+                               "everyone becomes more price-sensitive."),
+}
+
+DEFAULT_MARKET = "Default market: one firm of each policy"
+
+
+def preset_label(policy: str) -> str:
+    """'Loyalty lock-in vs. three rivals' for a preset market."""
+    return f"{POLICIES[policy].label} vs. three rivals"
+
+
+def policy_labels() -> dict[str, str]:
+    """Plain-language policy name -> registered policy name."""
+    return {cls.label: name for name, cls in POLICIES.items()}
+
+
+def scenario_choices(extra: str | None = None) -> dict[str, str | None]:
+    """Label shown in the market menu -> what ``resolve_scenario`` takes (None = default market)."""
+    choices: dict[str, str | None] = {DEFAULT_MARKET: None}
+    choices.update({preset_label(name): name for name in POLICIES})
+    if extra and extra not in POLICIES and extra != "market":
+        choices = {f"File: {Path(extra).name}": extra, **choices}
+    return choices
+
+
+def first_choice(extra: str | None = None) -> str:
+    """The market menu's label of the market given on the command line (default market if none)."""
+    for label, value in scenario_choices(extra).items():
+        if value == (None if extra in (None, "", "market") else extra):
+            return label
+    return DEFAULT_MARKET

@@ -1,0 +1,98 @@
+"""Start the workshop page as a local web server (``crsim app``).
+
+The server binds to 127.0.0.1 unless told otherwise, runs Solara in production
+mode with its bundled front-end (no CDN), and never phones home.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from sim.scenario import resolve_scenario
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def environment(scenario: str | None, customers: int | None = None) -> dict[str, str]:
+    """Environment of the server process: the market to show first, no telemetry, no CDN."""
+    env = dict(os.environ)
+    env["CRSIM_APP_SCENARIO"] = str(Path(scenario).resolve()) if scenario and scenario.endswith(".toml") else (scenario or "")
+    if customers is not None:
+        env["CRSIM_APP_CUSTOMERS"] = str(customers)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def command(port: int, host: str = LOOPBACK) -> list[str]:
+    """The ``solara run`` command line of the page."""
+    return [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", host, "--port", str(port),
+            "--production", "--no-open"]
+
+
+def check_scenario(scenario: str | None) -> None:
+    """Fail early, with the usual one-line message, on a bad scenario (before a server starts)."""
+    resolve_scenario(scenario)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    """Wait until ``url`` answers 200, or raise if the server died or did not come up in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the app server did not answer at {url} within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def running_app(scenario: str | None = None, port: int | None = None, customers: int | None = None,
+                log: Path | None = None) -> Iterator[str]:
+    """Run the page in a subprocess on a free loopback port; yields its URL and stops it afterwards."""
+    port = port or free_port()
+    url = f"http://{LOOPBACK}:{port}/"
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(command(port), env=environment(scenario, customers), stdout=out,
+                               stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log:
+            out.close()
+
+
+def serve(scenario: str | None = None, port: int = 8765, host: str = LOOPBACK) -> int:
+    """Run the page in the foreground until interrupted."""
+    check_scenario(scenario)
+    print(f"crsim app: open http://{host}:{port}/ in a browser (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        return subprocess.call(command(port, host), env=environment(scenario))
+    except KeyboardInterrupt:
+        return 0
