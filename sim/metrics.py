@@ -149,8 +149,8 @@ def reputation(m):
     c = m.customers
     out = np.empty(m.n_firms)
     for g in range(m.n_firms):  # a loop over firms, not customers
-        others = c.firm != g
-        out[g] = c.opinion[others, g].mean() if others.any() else np.nan
+        others = m.slot != g
+        out[g] = c.opinion[:, g][others].mean() if others.any() else np.nan
     return out
 
 

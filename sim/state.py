@@ -46,7 +46,7 @@ class CustomerState:
     complaint_wait: np.ndarray  # 0 = no open complaint, else months waiting
     hidden_defects: np.ndarray  # undisclosed defects not yet discovered
     trapped: np.ndarray  # wants to leave, held by contract or points
-    opinion: np.ndarray  # (n, F): what the customer thinks of each firm
+    opinion: np.ndarray  # (n, F), column-major: what the customer thinks of each firm
     # what happened this month (scratch, rewritten every step)
     experience: np.ndarray = field(default=None)  # type: ignore[assignment]
     service_score: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -95,7 +95,7 @@ def new_customers(spec: Customers, n_firms: int, positions: np.ndarray, levers: 
     pos = np.vstack([positions, np.zeros((1, NEEDS_DIM))])[firm]
     offer = pos + tailoring[:, None] * (needs - pos)
     term = np.array([lv.contract_term for lv in levers] + [0])[firm]
-    opinion = np.clip(rng.normal(0.5, 0.1, (n, n_firms)), 0, 1)
+    opinion = np.asfortranarray(np.clip(rng.normal(0.5, 0.1, (n, n_firms)), 0, 1))  # a column per firm, contiguous
     trust = np.where(attached, np.clip(rng.normal(0.55, 0.15, n), 0, 1), 0.0)
     return CustomerState(
         relationship_need=relationship_need,
@@ -261,7 +261,8 @@ class MarketState:
         if idx is not None:
             f, promo, upsell = f[idx], promo[idx], upsell[idx]
         discount = np.where(promo > 0, lv.acquisition_discount[f], 0.0)
-        paid = lv.price[f] * self.firms.price_factor[f] * (1 - discount) + upsell * lv.price[f]
+        price = lv.price[f]
+        paid = price * self.firms.price_factor[f] * (1 - discount) + upsell * price
         return np.where(f < self.n_firms, paid, 0.0)
 
     def reference_price(self) -> float:

@@ -66,8 +66,8 @@ def judge_month(m: MarketState) -> None:
 
     c.tenure += att
     c.triggered |= att & (c.contract_left == 1)  # the contract comes up for renewal
-    np.subtract(c.contract_left, 1, out=c.contract_left, where=c.contract_left > 0)
-    np.subtract(c.promo_left, 1, out=c.promo_left, where=c.promo_left > 0)
+    c.contract_left -= c.contract_left > 0
+    c.promo_left -= c.promo_left > 0
     c.points += np.where(att, lv.loyalty_points[f], 0.0)
 
 

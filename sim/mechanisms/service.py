@@ -53,8 +53,7 @@ def serve_customers(m: MarketState) -> None:
     encounter = c.attached & (u[0] < b.usage_rate)
     failed = encounter & (u[1] < 1 - (1 - b.base_failure) * quality) & on.service_failures
     good = encounter & ~failed
-    score = np.full(n, SCORES["quiet"])
-    score[good] = SCORES["good"] + (1 - SCORES["good"]) * authenticity[good]
+    score = np.where(good, SCORES["good"] + (1 - SCORES["good"]) * authenticity, SCORES["quiet"])
     c.warmth[:] = np.where(good, authenticity, 0.0)
 
     disclosed = failed & ((u[2] < lv.transparency[f]) | (not on.hidden_defects))

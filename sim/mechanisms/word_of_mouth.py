@@ -30,14 +30,15 @@ def talk(m: MarketState) -> None:
     m.tally.add("wom_negative", m.slot, speaks & (said < SPEAKS_ILL))
     if on.word_of_mouth and speaks.any():
         who = np.flatnonzero(speaks)
-        message = np.zeros((len(who), F))
-        message[np.arange(len(who)), c.firm[who]] = said[who]
-        heard = np.zeros_like(message)
-        heard[np.arange(len(who)), c.firm[who]] = 1.0
         reach = m.network[who].T  # listeners x speakers (CSC: no conversion needed)
-        total, count = reach @ message, reach @ heard
-        hit = np.nonzero(count)  # (listener, firm) pairs that heard something
-        c.opinion[hit] += b.wom_weight * (total[hit] / count[hit] - c.opinion[hit])
+        said_by, firm_of = said[who], m.slot[who]
+        for g in range(F):  # a loop over firms, not customers
+            about_g = firm_of == g
+            total, count = reach @ np.where(about_g, said_by, 0.0), reach @ about_g.astype(float)
+            hit = count > 0
+            mean = np.divide(total, count, out=np.zeros_like(total), where=hit)
+            opinion = c.opinion[:, g]  # a contiguous column
+            opinion += b.wom_weight * np.where(hit, mean - opinion, 0.0)
     if on.public_channel:
         posts = by_slot(m.slot, F, speaks & (said < b.post_threshold))[:F]
         m.tally.posts[:F] += posts
