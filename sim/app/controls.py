@@ -68,8 +68,7 @@ def current_value(model: Workshop, firm: int, lever: str) -> float:
 
 @solara.component
 def LeverPanel(model: Workshop):
-    """Per-firm levers; changes wait for the next reset."""
-    update_counter.get()
+    """Per-firm levers; changes wait for the next reset (so this panel need not redraw as months pass)."""
     chosen, set_chosen = solara.use_state(0)
     revision, set_revision = solara.use_state(0)  # re-render after a change
     names = model.firm_names

@@ -18,8 +18,9 @@ from sim.app.workshop import LeverBoard, Workshop
 
 EXTRA = os.environ.get("CRSIM_APP_SCENARIO") or None
 CUSTOMERS = int(os.environ["CRSIM_APP_CUSTOMERS"]) if os.environ.get("CRSIM_APP_CUSTOMERS") else None
-#: Speed defaults: a step every PLAY_MS milliseconds, charts redrawn every RENDER_EVERY months.
-PLAY_MS, RENDER_EVERY = 1, 2
+#: Speed defaults: a month every PLAY_MS milliseconds, in a thread of its own, so that the months keep
+#: their pace while the charts redraw as often as the machine allows (SolaraViz's "Use Threads").
+PLAY_MS, RENDER_EVERY, THREADS = 100, 1, True
 
 #: Grid places (12 columns, rows of 30 px) of the components, in the order given to SolaraViz.
 LAYOUT = [
@@ -64,4 +65,5 @@ page = SolaraViz(
     name="Firms and their customers: a live market",
     play_interval=PLAY_MS,
     render_interval=RENDER_EVERY,
+    use_threads=THREADS,
 )
