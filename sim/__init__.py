@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from sim.agents import Customer, Firm
+from sim.experiments.results import load_results
 from sim.metrics import METRICS
 from sim.model import MarketModel
 from sim.params import Levers, Scenario
@@ -26,5 +27,5 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "METRICS", "POLICIES", "TYPES", "Customer", "Firm", "Levers", "MarketModel", "Policy", "Scenario",
-    "ScenarioError", "default_market", "load_scenario", "preset_scenario", "register", "run",
+    "ScenarioError", "default_market", "load_results", "load_scenario", "preset_scenario", "register", "run",
 ]

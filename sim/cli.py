@@ -1,4 +1,5 @@
-"""The ``crsim`` command: run, validate and list scenarios; serve the workshop page.
+"""The ``crsim`` command: run, validate and list scenarios; sweep experiments and report on them; serve the
+workshop page.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming the file and field).
 """
@@ -90,6 +91,35 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiments import load_experiment, run_experiment
+
+    if args.workers < 1:
+        raise ScenarioError(f"command line: --workers: must be at least 1 (got {args.workers})")
+    exp = load_experiment(args.experiment, replications=args.replications, years=args.years,
+                          customers=args.customers)
+    out = run_experiment(exp, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                         progress=not args.quiet)
+    print(f"{exp.name}: results in {out}; next: crsim report {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.experiments import report
+
+    rep = report(args.dir)
+    table = rep.summary.assign(value=lambda d: d.apply(
+        lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1))
+    index = [c for c in table.columns if c not in ("outcome", "n", "mean", "sd", "ci_low", "ci_high", "value")]
+    wide = table.pivot(index=index, columns="outcome", values="value")
+    print("mean [95% CI] over replications, focal firm, last year of the horizon")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 60):
+        print(wide.to_string() if len(wide) <= 60 else wide.head(60).to_string() + f"\n... ({len(wide)} rows)")
+    for path in sorted(rep.folder.glob("*.csv")) + rep.figures:
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from sim.app.serve import serve
 
@@ -112,6 +142,20 @@ def parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list policy presets and scenario files")
     ls.add_argument("--dir", type=Path, default=SCENARIO_DIR, help="folder of scenario files")
     ls.set_defaults(func=cmd_list)
+    sw = sub.add_parser("sweep", help="run a declared experiment (policy comparison, sweep, sensitivity analysis)")
+    sw.add_argument("experiment", type=Path, help="experiment file (TOML)")
+    sw.add_argument("--out", type=Path, required=True, help="results folder (runs/*.parquet, experiment.json)")
+    sw.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: in this process)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
+    sw.add_argument("--resume", action="store_true", help="finish an interrupted sweep, skipping complete runs")
+    sw.add_argument("--replications", type=int, help="override the experiment's replications")
+    sw.add_argument("--years", type=float, help="override the experiment's horizon")
+    sw.add_argument("--customers", type=int, help="override the market size")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=cmd_sweep)
+    rp = sub.add_parser("report", help="summaries, paired differences, sensitivity indices and figures of a sweep")
+    rp.add_argument("dir", type=Path, help="results folder of crsim sweep")
+    rp.set_defaults(func=cmd_report)
     a = sub.add_parser("app", help="the live workshop page in the browser (http://127.0.0.1:8765/)")
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")

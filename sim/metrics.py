@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.mechanisms.relationship import advocacy
-from sim.state import MarketState, per_firm
+from sim.state import MarketState, by_slot
 from sim.typology import TYPES, classify
 
 METRICS: dict[str, Callable[[MarketState], np.ndarray]] = {}
@@ -26,14 +26,11 @@ def metric(fn: Callable[[MarketState], np.ndarray]) -> Callable[[MarketState], n
 
 
 def _count(m: MarketState, mask: np.ndarray | None = None) -> np.ndarray:
-    c = m.customers
-    where = c.attached if mask is None else c.attached & mask
-    return per_firm(c.firm, m.n_firms, where)[:-1]
+    return by_slot(m.slot, m.n_firms, m.customers.attached if mask is None else mask)[:-1]
 
 
 def _mean(m: MarketState, values: np.ndarray) -> np.ndarray:
-    c = m.customers
-    total = per_firm(c.firm, m.n_firms, c.attached, values)[:-1]
+    total = by_slot(m.slot, m.n_firms, None, values)[:-1]  # customers without a firm land in the dropped last slot
     n = _count(m)
     return np.divide(total, n, out=np.full_like(total, np.nan), where=n > 0)
 
@@ -199,7 +196,11 @@ def clv(m):
 def typology_shares(m: MarketState) -> dict[str, np.ndarray]:
     """Share of each relationship type among the firm's customers."""
     kind = classify(m.customers)
-    return {name: _share(m, kind == k) for k, name in enumerate(TYPES)}
+    k = len(TYPES)
+    counts = np.bincount(m.slot * k + np.maximum(kind, 0), minlength=(m.n_firms + 1) * k).reshape(-1, k)[:-1]
+    n = _count(m)
+    return {name: np.divide(counts[:, j].astype(float), n, out=np.full_like(n, np.nan), where=n > 0)
+            for j, name in enumerate(TYPES)}
 
 
 def measure(m: MarketState) -> dict[str, np.ndarray]:

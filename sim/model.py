@@ -6,6 +6,7 @@ each over all customers at once; each is one function in ``sim.mechanisms``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import mesa
@@ -28,7 +29,7 @@ from sim.network import build_network, to_networkx
 from sim.params import Scenario, Shock
 from sim.policies import POLICIES
 from sim.scenario import resolve_scenario
-from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, new_customers, per_firm
+from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
 
 FIRM_RADIUS = 0.3  # firms' standard offers sit on a circle of this radius in the needs plane
 
@@ -66,8 +67,8 @@ class MarketModel(mesa.Model):
         self.firms = [Firm(self, i, spec.name, POLICIES[spec.policy], lv)
                       for i, (spec, lv) in enumerate(zip(scenario.firms, levers, strict=True))]
         self._firm_index = {f.name: f.index for f in self.firms}
-        self._customers = [Customer(self, i) for i in range(scenario.customers.count)]
-        counts = per_firm(self.market.customers.firm, n_firms, self.market.customers.attached)
+        self._customers: list[Customer] | None = None  # Mesa handles, created on first use
+        counts = by_slot(self.market.slot, n_firms, self.market.customers.attached)
         self.market.firms.customers_start[:] = counts
         self.market.firms.customers_end[:] = counts
 
@@ -124,7 +125,34 @@ class MarketModel(mesa.Model):
 
     def customer(self, index: int) -> Customer:
         """The Mesa agent of customer ``index``."""
-        return self._customers[index]
+        return self.customer_handles()[index]
+
+    def customer_handles(self) -> list[Customer]:
+        """All customers' Mesa agents, created on first use.
+
+        The month runs on the arrays alone, so a market that is only run (a sweep, a
+        million customers) never pays for a million Python objects; the first look at a
+        customer creates every handle at once, in index order, so ids do not depend on
+        which customer was asked for first.
+        """
+        if self._customers is None:
+            self._customers = [Customer(self, i) for i in range(self.scenario.customers.count)]
+        return self._customers
+
+    @property
+    def agents(self) -> mesa.AgentSet:
+        """All agents (firms, then customers), as in Mesa."""
+        self.customer_handles()
+        return super().agents
+
+    @property
+    def agent_types(self) -> list[type]:
+        return list(self.agents_by_type)
+
+    @property
+    def agents_by_type(self) -> Mapping[type[mesa.Agent], mesa.AgentSet]:
+        """Agents by type, as in Mesa; asking for customers creates their handles."""
+        return _AgentsByType(self)
 
     def firm(self, name: str) -> Firm:
         """The firm called ``name``."""
@@ -154,6 +182,26 @@ class MarketModel(mesa.Model):
     def release(self) -> None:
         """Let go of this model: Mesa 3.3 keeps every model alive through ``Agent._ids`` otherwise."""
         mesa.Agent._ids.pop(self, None)
+
+
+class _AgentsByType(Mapping):
+    """Mesa's agents-by-type dict with the customers' handles created when first looked up."""
+
+    def __init__(self, model: MarketModel):
+        self._model = model
+
+    def __getitem__(self, kind: type[mesa.Agent]) -> mesa.AgentSet:
+        if kind is Customer:
+            self._model.customer_handles()
+        return self._model._agents_by_type[kind]
+
+    def __iter__(self) -> Iterator[type[mesa.Agent]]:
+        yield from self._model._agents_by_type
+        if Customer not in self._model._agents_by_type:
+            yield Customer
+
+    def __len__(self) -> int:
+        return len(self._model._agents_by_type) + (Customer not in self._model._agents_by_type)
 
 
 def _outcome(name: str):

@@ -181,19 +181,27 @@ class Tally:
         for name in self.NAMES:
             setattr(self, name, np.zeros(self.n_firms + 1))
 
-    def add(self, name: str, firm: np.ndarray, mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> None:
-        """Add events (customers where ``mask``) to their firms' count of ``name``."""
-        getattr(self, name)[:] += per_firm(firm, self.n_firms, mask, weights)
+    def add(self, name: str, slot: np.ndarray, mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> None:
+        """Add events (customers where ``mask``) to their firms' count of ``name``; ``slot`` as in ``MarketState.slot``."""
+        getattr(self, name)[:] += by_slot(slot, self.n_firms, mask, weights)
 
 
 def per_firm(firm: np.ndarray, n_firms: int, mask: np.ndarray | None = None,
              weights: np.ndarray | None = None) -> np.ndarray:
     """Sum per firm (length F + 1; the last entry collects customers without a firm)."""
-    idx = firm % (n_firms + 1)
+    return by_slot(firm % (n_firms + 1), n_firms, mask, weights)
+
+
+def by_slot(slot: np.ndarray, n_firms: int, mask: np.ndarray | None = None,
+            weights: np.ndarray | None = None) -> np.ndarray:
+    """``per_firm`` for firm indices already in ``0..F`` (F = no firm).
+
+    A mask becomes zero weights rather than a selection: the sums are the same,
+    bit for bit (adding 0.0 changes nothing), without copying the selected rows.
+    """
     if mask is not None:
-        idx = idx[mask]
-        weights = None if weights is None else weights[mask]
-    return np.bincount(idx, weights=weights, minlength=n_firms + 1).astype(float)
+        weights = mask if weights is None else np.where(mask, weights, 0.0)
+    return np.bincount(slot, weights=weights, minlength=n_firms + 1).astype(float)
 
 
 #: Each phase draws from its own random stream, so what customers do by themselves
@@ -219,24 +227,42 @@ class MarketState:
     rng: dict[str, np.random.Generator]
     month: int = 0
     recession: float = 0.0  # current strength of a recession (0 = none)
+    _slot: np.ndarray | None = None
 
     @property
     def n_firms(self) -> int:
         return len(self.levers)
 
+    @property
+    def slot(self) -> np.ndarray:
+        """Each customer's firm as an index into per-firm arrays, ``F`` for no firm (cached).
+
+        Computed once and reused by every phase; whoever changes ``customers.firm``
+        calls :meth:`firms_changed` (``switching.detach`` and ``switching.join`` do).
+        """
+        if self._slot is None:
+            self._slot = self.customers.firm % (self.n_firms + 1)
+        return self._slot
+
+    def firms_changed(self) -> None:
+        """Forget the cached :attr:`slot` after ``customers.firm`` was written."""
+        self._slot = None
+
     def fit(self, offer: np.ndarray, needs: np.ndarray | None = None) -> np.ndarray:
         """How well an offer meets needs: 1 = perfectly, falling with squared distance."""
         needs = self.customers.needs if needs is None else needs
-        d2 = ((needs - offer) ** 2).sum(axis=-1)
+        d2 = (needs[..., 0] - offer[..., 0]) ** 2 + (needs[..., 1] - offer[..., 1]) ** 2  # NEEDS_DIM == 2
         return np.exp(-d2 / (2 * self.behaviour.fit_width**2))
 
-    def price_paid(self) -> np.ndarray:
-        """What each customer pays this month (0 without a firm)."""
+    def price_paid(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """What each customer (or each customer in ``idx``) pays this month (0 without a firm)."""
         c, lv = self.customers, self.levers
-        f = c.firm
-        discount = np.where(c.promo_left > 0, lv.acquisition_discount[f], 0.0)
-        paid = lv.price[f] * self.firms.price_factor[f] * (1 - discount) + c.upsell * lv.price[f]
-        return np.where(c.firm >= 0, paid, 0.0)
+        f, promo, upsell = self.slot, c.promo_left, c.upsell
+        if idx is not None:
+            f, promo, upsell = f[idx], promo[idx], upsell[idx]
+        discount = np.where(promo > 0, lv.acquisition_discount[f], 0.0)
+        paid = lv.price[f] * self.firms.price_factor[f] * (1 - discount) + upsell * lv.price[f]
+        return np.where(f < self.n_firms, paid, 0.0)
 
     def reference_price(self) -> float:
         """Mean list price in the market, the yardstick of 'expensive'."""

@@ -99,3 +99,20 @@ def test_scheduled_shocks_move_outcomes(kind, firm):
     else:
         assert after(hit, "trust", everyone) < after(calm, "trust", everyone)
     assert np.isfinite(hit["trust"]).any()
+
+
+def test_customer_handles_are_created_on_first_use_only():
+    model = sim.MarketModel(small(customers=150, years=1, seed=3))
+    try:
+        model.run(months=2)
+        assert model._customers is None and len(model._agents_by_type[sim.Firm]) == 4
+        assert sim.Customer in model.agent_types
+        customers = model.agents_by_type[sim.Customer]
+        assert len(customers) == 150 and len(model.agents) == 154
+        assert [c.index for c in customers] == list(range(150))
+        assert model.customer(7) is customers[7]
+        assert model.customer(7).unique_id == 4 + 8  # firms are agents 1..4, customers follow in index order
+        model.run(months=1)
+        assert customers[7].trust == model.market.customers.trust[7]
+    finally:
+        model.release()

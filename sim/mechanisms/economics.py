@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import MarketState, per_firm
+from sim.state import MarketState, by_slot
 
 
 def settle_accounts(m: MarketState) -> None:
     """Book this month's revenue, costs and profit per firm into the tally."""
     c, e, lv, t, F = m.customers, m.economics, m.levers, m.tally, m.n_firms
-    customers = per_firm(c.firm, F, c.attached)
-    t.revenue[:] = per_firm(c.firm, F, c.attached, m.price_paid()) + t.exit_fees
+    customers = by_slot(m.slot, F, c.attached)
+    t.revenue[:] = by_slot(m.slot, F, c.attached, m.price_paid()) + t.exit_fees
     t.costs[:] = (e.service_cost * customers
                   + e.complaint_cost * t.complaints_handled
                   + e.capacity_cost * lv.service_capacity * customers / 100.0

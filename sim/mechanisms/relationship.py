@@ -20,15 +20,16 @@ from sim.state import MarketState
 SATISFACTION_MEMORY = 0.5  # weight of last month's satisfaction in this month's
 
 
-def price_sensitivity(m: MarketState) -> np.ndarray:
-    """Price sensitivity now: a recession makes everyone count the pennies."""
-    return np.minimum(m.customers.price_sensitivity * (1 + m.recession), 1.0)
+def price_sensitivity(m: MarketState, idx: np.ndarray | None = None) -> np.ndarray:
+    """Price sensitivity now (of everyone, or of the customers in ``idx``): a recession makes everyone count the pennies."""
+    sensitivity = m.customers.price_sensitivity if idx is None else m.customers.price_sensitivity[idx]
+    return np.minimum(sensitivity * (1 + m.recession), 1.0)
 
 
 def judge_month(m: MarketState) -> None:
     """Experience, satisfaction, expectation, trust, bond, resentment; then the clocks tick."""
     c, b, lv, on = m.customers, m.behaviour, m.levers, m.mechanisms
-    f, att = c.firm, c.attached
+    f, att = m.slot, c.attached
     fit = m.fit(c.offer)
     value = 1 - price_sensitivity(m) * (m.price_paid() / m.reference_price() - 1)
     if on.loyalty_penalty:  # paying more than new customers are offered feels unfair

@@ -29,7 +29,7 @@ def set_sales_pressure(m: MarketState) -> None:
 
 def contact_customers(m: MarketState) -> None:
     """Pitches (accepted or not) and care contacts; effects land in annoyance, warmth, offer and upsell."""
-    c, b, lv, f = m.customers, m.behaviour, m.levers, m.customers.firm
+    c, b, lv, f = m.customers, m.behaviour, m.levers, m.slot
     rng = m.rng["sales"]
     u = rng.random((3, c.n))
     misfit = rng.normal(0.0, b.push_misfit, c.needs.shape)
@@ -54,5 +54,5 @@ def contact_customers(m: MarketState) -> None:
 def listen_and_adapt(m: MarketState) -> None:
     """Firms that listen move each customer's offer part of the way to their current needs."""
     c = m.customers
-    rate = m.levers.listening[c.firm]
+    rate = m.levers.listening[m.slot]
     c.offer += rate[:, None] * (c.needs - c.offer)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import MarketState, per_firm
+from sim.state import MarketState, by_slot
 
 #: Service score of a month by what happened (the worst event of the month counts).
 SCORES = {
@@ -36,7 +36,7 @@ BASE_VOICE = 0.3  # share of complaint_propensity left to a customer with no tru
 
 def service_quality(m: MarketState) -> np.ndarray:
     """Quality each customer receives: lowered by staff exhaustion and, if the firm lets it, by tenure."""
-    c, f = m.customers, m.customers.firm
+    c, f = m.customers, m.slot
     staff = 1.0 - m.behaviour.exhaustion_quality * m.firms.exhaustion[f]
     ageing = 1.0 - m.levers.service_decay[f] * np.minimum(c.tenure / TENURE_HORIZON, 1.0)
     return staff * ageing
@@ -45,7 +45,7 @@ def service_quality(m: MarketState) -> np.ndarray:
 def serve_customers(m: MarketState) -> None:
     """Encounters, failures, disclosure, complaints or silence, resolution, escalation, neglect."""
     c, b, lv, on, t = m.customers, m.behaviour, m.levers, m.mechanisms, m.tally
-    f, n = c.firm, c.n
+    f, n = m.slot, c.n
     u = m.rng["service"].random((8, n))
     quality = service_quality(m)
     authenticity = m.firms.authenticity[f]
@@ -71,7 +71,7 @@ def serve_customers(m: MarketState) -> None:
 
     # the back office works through complaints escalated in earlier months
     waiting = c.complaint_wait > 0
-    queue = per_firm(f, m.n_firms, waiting)
+    queue = by_slot(f, m.n_firms, waiting)
     capacity = lv.service_capacity / 100.0 * m.firms.customers_start
     share_done = np.minimum(1.0, capacity / np.maximum(queue, 1e-9)) if on.queues else np.ones_like(queue)
     resolved_later = waiting & (u[5] < share_done[f])
@@ -91,7 +91,7 @@ def serve_customers(m: MarketState) -> None:
 
     c.service_score[:] = score
     c.triggered |= failed | gives_up | discovered
-    m.firms.load[:] = (per_firm(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
+    m.firms.load[:] = (by_slot(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
     for name, mask in (("encounters", encounter), ("failures", failed), ("complaints", complain),
                        ("silent_failures", silent), ("resolved_first_contact", first_contact),
                        ("resolved_later", resolved_later), ("neglected", gives_up),

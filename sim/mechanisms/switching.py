@@ -22,10 +22,13 @@ from sim.state import MarketState
 
 def offer_fit(m: MarketState, idx: np.ndarray) -> np.ndarray:
     """(len(idx), F): fit each firm's offer would have, tailored as far as the firm tailors."""
-    needs = m.customers.needs[idx][:, None, :]
-    tailoring = m.levers.tailoring[:-1][None, :, None]
-    offer = m.positions[None, :, :] + tailoring * (needs - m.positions[None, :, :])
-    return m.fit(offer, needs)
+    needs = m.customers.needs[idx]
+    tailoring, d2 = m.levers.tailoring[:-1], 0.0
+    for d in range(needs.shape[1]):  # a loop over the dimensions of needs, not over customers
+        need, position = needs[:, d, None], m.positions[None, :, d]
+        offer = position + tailoring * (need - position)
+        d2 = d2 + (need - offer) ** 2
+    return np.exp(-d2 / (2 * m.behaviour.fit_width**2))
 
 
 def joining_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
@@ -34,17 +37,17 @@ def joining_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
     fit = offer_fit(m, idx)
     new_price = lv.price[:F] * m.firms.price_factor[:F] * (1 - lv.acquisition_discount[:F])
     relative = new_price / m.reference_price() - 1
-    u = b.weight_fit * fit + b.weight_trust * c.opinion[idx] - b.weight_price * price_sensitivity(m)[idx, None] * relative
+    u = b.weight_fit * fit + b.weight_trust * c.opinion[idx] - b.weight_price * price_sensitivity(m, idx)[:, None] * relative
     return np.where(fit >= lv.decline_poor_fit[:F], u, -np.inf)
 
 
 def staying_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
     """Utility of staying with the current firm: fit, trust, bond and the price actually paid."""
     c, b = m.customers, m.behaviour
-    relative = m.price_paid()[idx] / m.reference_price() - 1
+    relative = m.price_paid(idx) / m.reference_price() - 1
     fit = m.fit(c.offer[idx], c.needs[idx])
     return b.weight_fit * fit + b.weight_trust * c.trust[idx] + b.weight_bond * c.bond[idx] \
-        - b.weight_price * price_sensitivity(m)[idx] * relative
+        - b.weight_price * price_sensitivity(m, idx) * relative
 
 
 def exit_cost(m: MarketState, idx: np.ndarray) -> np.ndarray:
@@ -85,8 +88,8 @@ def decide(m: MarketState) -> None:
     detach(m, movers)
     join(m, movers[target >= 0], target[target >= 0])
 
-    renew = c.attached & (c.contract_left == 0) & (lv.contract_term[c.firm] > 0)
-    c.contract_left[renew] = lv.contract_term[c.firm[renew]].astype(int)
+    renew = c.attached & (c.contract_left == 0) & (lv.contract_term[m.slot] > 0)
+    c.contract_left[renew] = lv.contract_term[m.slot[renew]].astype(int)
 
 
 def enter_market(m: MarketState) -> None:
@@ -108,6 +111,7 @@ def detach(m: MarketState, idx: np.ndarray) -> None:
     """End the relationship: the customer has no firm and all ties are cut."""
     c = m.customers
     c.firm[idx] = -1
+    m.firms_changed()
     c.may_enter[idx] = False  # those who just left do not come back the same month
     for name in ("tenure", "trust", "bond", "satisfaction", "expectation", "resentment", "contract_left",
                  "points", "promo_left", "upsell", "complaint_wait", "hidden_defects", "trapped"):
@@ -118,6 +122,7 @@ def join(m: MarketState, idx: np.ndarray, firm: np.ndarray) -> None:
     """Start a relationship: trust starts from the opinion, the offer is the firm's, tailored."""
     c, lv = m.customers, m.levers
     c.firm[idx] = firm
+    m.firms_changed()
     c.trust[idx] = c.opinion[idx, firm]
     promised = lv.over_promise[firm] if m.mechanisms.advertising else 0.0
     c.expectation[idx] = np.minimum(c.opinion[idx, firm] + promised, 1.0)

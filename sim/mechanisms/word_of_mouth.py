@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.relationship import advocacy
-from sim.state import MarketState, per_firm
+from sim.state import MarketState, by_slot
 
 NEUTRAL = 0.5
 SPEAKS_WELL, SPEAKS_ILL = 0.6, 0.4  # advocacy counted as positive / negative word of mouth
@@ -26,20 +26,20 @@ def talk(m: MarketState) -> None:
     u = m.rng["talk"].random(c.n)
     speaks = c.attached & (u < c.talkativeness)
     said = advocacy(m)
-    m.tally.add("wom_positive", c.firm, speaks & (said >= SPEAKS_WELL))
-    m.tally.add("wom_negative", c.firm, speaks & (said < SPEAKS_ILL))
+    m.tally.add("wom_positive", m.slot, speaks & (said >= SPEAKS_WELL))
+    m.tally.add("wom_negative", m.slot, speaks & (said < SPEAKS_ILL))
     if on.word_of_mouth and speaks.any():
         who = np.flatnonzero(speaks)
         message = np.zeros((len(who), F))
         message[np.arange(len(who)), c.firm[who]] = said[who]
         heard = np.zeros_like(message)
         heard[np.arange(len(who)), c.firm[who]] = 1.0
-        reach = m.network[who].T.tocsr()  # listeners x speakers
+        reach = m.network[who].T  # listeners x speakers (CSC: no conversion needed)
         total, count = reach @ message, reach @ heard
-        mean = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-        c.opinion += b.wom_weight * np.where(count > 0, mean - c.opinion, 0.0)
+        hit = np.nonzero(count)  # (listener, firm) pairs that heard something
+        c.opinion[hit] += b.wom_weight * (total[hit] / count[hit] - c.opinion[hit])
     if on.public_channel:
-        posts = per_firm(c.firm, F, speaks & (said < b.post_threshold))[:F]
+        posts = by_slot(m.slot, F, speaks & (said < b.post_threshold))[:F]
         m.tally.posts[:F] += posts
         reached = 1 - (1 - b.public_reach) ** posts
         c.opinion *= 1 - b.public_impact * reached

@@ -1,0 +1,175 @@
+"""Analysing an experiment: summaries with confidence intervals, paired differences, sensitivity indices.
+
+Each run is reduced to one value per outcome: the focal firm's mean over the
+last twelve months of the horizon (the whole horizon when it is shorter). From
+those values :func:`report` builds
+
+* ``summary``: per design point and policy, mean, s.d., n and the 95 % t-interval over replications;
+* ``differences``: per design point, each policy minus the reference policy, paired by
+  replication under common random numbers (a paired t-test, Welch's otherwise), with its 95 % interval;
+* ``sensitivity``: Sobol S1/ST with confidence intervals, or Morris mu*/sigma, from SALib;
+
+and writes them as CSV plus the figures of :mod:`sim.experiments.figures` into ``DIR/report/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.experiments.design import design_seed
+from sim.experiments.results import load_record, load_results
+
+KEY_OUTCOMES = ("trust", "bond", "churn_rate_annual", "trapped_share", "satisfaction", "profit")
+WINDOW = 12  # months at the end of the horizon over which a run's outcomes are averaged
+RUN_COLUMNS = ["run_id", "point", "policy", "replication", "seed"]
+
+
+@dataclass
+class Report:
+    """Tables and figures of an experiment's results."""
+
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    sensitivity: pd.DataFrame
+    finals: pd.DataFrame
+    figures: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+
+
+def outcome_columns(results: pd.DataFrame, record: dict[str, Any]) -> list[str]:
+    """The outcomes to analyse: the key ones that were recorded, else everything recorded."""
+    recorded = [c for c in results.columns if c not in RUN_COLUMNS + ["step", "year", "firm", "firm_policy", "focal"]
+                and c not in record["design"]["parameters"]]
+    key = [c for c in KEY_OUTCOMES if c in recorded]
+    return key or recorded
+
+
+def final_values(results: pd.DataFrame, parameters: list[str], outcomes: list[str], window: int = WINDOW) -> pd.DataFrame:
+    """One row per run: the focal firm's outcomes averaged over the last ``window`` months."""
+    focal = results[results["focal"] & (results["step"] > 0)]
+    last = focal[focal["step"] > focal.groupby("run_id")["step"].transform("max") - window]
+    keys = RUN_COLUMNS + parameters
+    return last.groupby(keys, sort=False, dropna=False)[outcomes].mean().reset_index()
+
+
+def t_interval(mean: pd.Series, sd: pd.Series, n: pd.Series, level: float = 0.95) -> tuple[pd.Series, pd.Series]:
+    """Student-t confidence interval of a mean (NaN with fewer than two values)."""
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
+    half = half.where(n > 1)
+    return mean - half, mean + half
+
+
+def summarise(finals: pd.DataFrame, parameters: list[str], outcomes: list[str]) -> pd.DataFrame:
+    """Per design point, policy and outcome: n, mean, s.d. and the 95 % interval over replications."""
+    long = finals.melt(id_vars=["point", "policy", *parameters], value_vars=outcomes, var_name="outcome")
+    grouped = long.groupby(["point", *parameters, "policy", "outcome"], sort=False, dropna=False)["value"]
+    out = grouped.agg(n="count", mean="mean", sd="std").reset_index()
+    out["ci_low"], out["ci_high"] = t_interval(out["mean"], out["sd"], out["n"])
+    return out
+
+
+def differences(finals: pd.DataFrame, parameters: list[str], outcomes: list[str], reference: str,
+                paired: bool) -> pd.DataFrame:
+    """Each policy minus the reference policy per design point and outcome, with a 95 % interval and p-value."""
+    rows = []
+    for (point, policy), group in finals.groupby(["point", "policy"], sort=False):
+        if policy == reference:
+            continue
+        base = finals[(finals["point"] == point) & (finals["policy"] == reference)]
+        if paired:
+            group, base = (g.set_index("replication").sort_index() for g in (group, base))
+            common = group.index.intersection(base.index)
+            group, base = group.loc[common], base.loc[common]
+        for outcome in outcomes:
+            x, y = group[outcome].to_numpy(float), base[outcome].to_numpy(float)
+            ok = ~(np.isnan(x) | np.isnan(y)) if paired else slice(None)
+            x, y = (x[ok], y[ok]) if paired else (x[~np.isnan(x)], y[~np.isnan(y)])
+            row = {"point": point, **{p: group[p].iloc[0] for p in parameters}, "policy": policy,
+                   "reference": reference, "outcome": outcome, "n": len(x),
+                   "difference": float(np.mean(x) - np.mean(y)) if len(x) and len(y) else np.nan,
+                   "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+            if len(x) > 1 and len(y) > 1 and np.ptp(np.concatenate([x - y if paired else x, y])) > 0:
+                test = stats.ttest_rel(x, y) if paired else stats.ttest_ind(x, y, equal_var=False)
+                ci = test.confidence_interval(0.95)
+                row.update(ci_low=float(ci.low), ci_high=float(ci.high), p_value=float(test.pvalue))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def indices(kind: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray, *, second_order: bool = False,
+            levels: int = 4, seed: int = 0) -> pd.DataFrame:
+    """Sensitivity indices of output ``y`` over design ``x`` (SALib): Sobol S1/ST or Morris mu*/sigma."""
+    if kind == "sobol":
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(problem, y, calc_second_order=second_order, seed=seed)
+        keys = ["S1", "S1_conf", "ST", "ST_conf"]
+    elif kind == "morris":
+        from SALib.analyze import morris
+
+        res = morris.analyze(problem, x, y, num_levels=levels, seed=seed)
+        keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
+    else:
+        raise ValueError(f"no sensitivity indices for a {kind} design")
+    return pd.DataFrame({"parameter": problem["names"], **{k: np.asarray(res[k], float) for k in keys}})
+
+
+def sensitivity(finals: pd.DataFrame, record: dict[str, Any], outcomes: list[str]) -> pd.DataFrame:
+    """Sensitivity indices per policy and outcome, from the mean over replications at each design point."""
+    exp, kind = record["experiment"], record["design"]["kind"]
+    if kind not in ("sobol", "morris"):
+        return pd.DataFrame()
+    names = record["design"]["parameters"]
+    problem = {"num_vars": len(names), "names": names, "bounds": [exp["design"]["bounds"][n] for n in names]}
+    x = pd.DataFrame(record["design"]["points"])[names].to_numpy(float)
+    tables = []
+    for policy, group in finals.groupby("policy", sort=False):
+        means = group.groupby("point")[outcomes].mean().reindex(range(len(x)))
+        for outcome in outcomes:
+            y = means[outcome].to_numpy(float)
+            if np.isnan(y).any():
+                continue  # an unfinished sweep or an outcome undefined in some run
+            table = indices(kind, problem, x, y, second_order=exp["design"]["second_order"],
+                            levels=exp["design"]["levels"], seed=design_seed(record["master_seed"]))
+            tables.append(table.assign(policy=policy, outcome=outcome))
+    if not tables:
+        return pd.DataFrame()
+    out = pd.concat(tables, ignore_index=True)
+    return out[["policy", "outcome", *[c for c in out.columns if c not in ("policy", "outcome")]]]
+
+
+def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool = True) -> Report:
+    """Analyse the results in ``out``; writes CSV tables and PNG figures into ``out/report/``."""
+    from sim.experiments import figures as fig
+
+    out = Path(out)
+    record = load_record(out)
+    results = load_results(out)
+    if results.empty:
+        from sim.scenario import ScenarioError
+
+        raise ScenarioError(f"{out}: no finished runs to report on")
+    parameters = record["design"]["parameters"]
+    outcomes = outcomes or outcome_columns(results, record)
+    finals = final_values(results, parameters, outcomes)
+    rep = Report(
+        summary=summarise(finals, parameters, outcomes),
+        differences=differences(finals, parameters, outcomes, record["reference"],
+                                paired=record["experiment"]["common_random_numbers"]),
+        sensitivity=sensitivity(finals, record, outcomes),
+        finals=finals, folder=out / "report",
+    )
+    rep.folder.mkdir(exist_ok=True)
+    for name in ("summary", "differences", "sensitivity", "finals"):
+        table = getattr(rep, name)
+        if not table.empty:
+            table.to_csv(rep.folder / f"{name}.csv", index=False)
+    if figures:
+        rep.figures = fig.all_figures(results, rep, record, rep.folder)
+    return rep

@@ -1,0 +1,223 @@
+"""Running an experiment on any ``concurrent.futures``-style executor, resumably.
+
+The runner submits runs to an executor (anything with ``submit(fn, *args)``
+returning futures that ``concurrent.futures.wait`` understands): in-process for
+one worker, a ``ProcessPoolExecutor`` for several, a Dask cluster through
+``distributed.Client(address).get_executor()``, or any engine with the same
+interface. A run returns its table to the runner, which writes it as
+``DIR/runs/<key>.parquet`` atomically (temporary file, then rename) the moment
+it finishes. A file that exists is therefore complete, and ``resume`` skips it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiments.design import Run, points, runs
+from sim.experiments.spec import Experiment, apply, load_experiment, resolve
+from sim.model import MarketModel
+from sim.params import Scenario
+from sim.runner import git_commit, versions, write_atomic
+from sim.scenario import ScenarioError
+
+RECORD = "experiment.json"
+RUNS = "runs"
+ID_COLUMNS = ["run_id", "point", "policy", "replication", "seed", "step", "year", "firm", "firm_policy", "focal"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An experiment made concrete: base scenario (fixed values applied), focal firm, design points, runs."""
+
+    experiment: Experiment
+    scenario: dict[str, Any]
+    focal: int
+    points: pd.DataFrame
+    policies: list[str]
+    runs: list[Run]
+
+    def record(self) -> dict[str, Any]:
+        """What ``experiment.json`` holds, apart from versions, commit and time."""
+        return {
+            "name": self.experiment.name,
+            "experiment": self.experiment.model_dump(mode="json"),
+            "master_seed": self.experiment.seed,
+            "scenario": self.scenario,
+            "focal_firm": self.scenario["firms"][self.focal]["name"],
+            "policies": self.policies,
+            "reference": self.experiment.reference or self.policies[0],
+            "design": {"kind": self.experiment.design.kind, "parameters": list(self.points.columns),
+                       "points": json.loads(self.points.to_json(orient="records"))},
+            "runs": len(self.runs),
+        }
+
+
+def plan(exp: Experiment) -> Plan:
+    """Resolve the base scenario, draw the design and list every run with its seed."""
+    scenario, focal = resolve(exp)
+    data = apply(scenario.model_dump(mode="json"), focal, dict(exp.fixed))
+    policies = exp.policies or [data["firms"][focal]["policy"]]
+    design_points = points(exp)
+    return Plan(exp, data, focal, design_points, policies, runs(exp, design_points, policies))
+
+
+def execute(scenario: dict[str, Any], focal: int, run: Run, outcomes: list[str]) -> pd.DataFrame:
+    """Simulate one run and return its rows: identifiers, varied parameters, outcomes."""
+    data = apply(copy.deepcopy(scenario), focal, run.values)
+    data["firms"][focal]["policy"] = run.policy
+    data["seed"] = run.seed
+    model = MarketModel(Scenario.model_validate(data))
+    try:
+        model.run()
+        table = model.outcomes()
+    finally:
+        model.release()
+    table = table.drop(columns=["seed", "scenario"]).rename(columns={"policy": "firm_policy"})
+    ids = {"run_id": run.key, "point": run.point, "policy": run.policy, "replication": run.replication,
+           "seed": run.seed}
+    for column, value in reversed(ids.items()):
+        table.insert(0, column, value)
+    table["focal"] = table["firm"] == data["firms"][focal]["name"]
+    for name, value in run.values.items():
+        table[name] = value
+    keep = outcomes or [c for c in table.columns if c not in (*ID_COLUMNS, *run.values)]
+    return table[ID_COLUMNS + list(run.values) + keep].reset_index(drop=True)
+
+
+class InlineExecutor(Executor):
+    """Runs each submitted call at once, in this process (one worker)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(err)
+        return future
+
+
+@contextmanager
+def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[Executor, int]]:
+    """An executor and the number of runs to keep in flight: inline, a process pool, or a Dask cluster."""
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ScenarioError("--scheduler needs dask.distributed: pip install 'crsim[cluster]'") from None
+        try:
+            client = Client(scheduler, timeout=10)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise ScenarioError(f"{scheduler}: cannot reach the Dask scheduler: {err}") from None
+        try:
+            threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+            yield client.get_executor(pure=False), max(2, 2 * threads)
+        finally:
+            client.close()
+    elif workers <= 1:
+        yield InlineExecutor(), 1
+    else:
+        pool = ProcessPoolExecutor(workers)
+        try:
+            yield pool, 2 * workers
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def prepare(out: Path, record: dict[str, Any], resume: bool) -> None:
+    """Check ``out`` against the experiment, then write ``experiment.json``; refuses to mix experiments."""
+    path = out / RECORD
+    if path.exists():
+        if not resume:
+            raise ScenarioError(f"{out}: holds results already; add --resume to finish them, or choose another --out")
+        stored = json.loads(path.read_text())
+        if {k: stored.get(k) for k in record} != json.loads(json.dumps(record)):
+            raise ScenarioError(f"{out}: holds results of a different experiment; cannot resume")
+    (out / RUNS).mkdir(parents=True, exist_ok=True)
+    full = {**record, "versions": versions_all(), "git_commit": git_commit(),
+            "written": datetime.now(UTC).isoformat(timespec="seconds")}
+    write_atomic(path, lambda p: p.write_text(json.dumps(full, indent=2)))
+
+
+def versions_all() -> dict[str, str]:
+    """Versions of everything a result depends on, including the experiment tools."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = versions()
+    for pkg in ("SALib", "pyarrow", "distributed"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def run_experiment(experiment: Experiment | str | Path, out: str | Path, *, workers: int = 1,
+                   scheduler: str | None = None, executor: Executor | None = None, in_flight: int | None = None,
+                   resume: bool = False, progress: bool | Callable[[int, int], None] = True,
+                   replications: int | None = None, years: float | None = None,
+                   customers: int | None = None) -> Path:
+    """Run every run of an experiment not yet in ``out``, writing each as it finishes; returns ``out``.
+
+    ``experiment`` is an :class:`Experiment` or a file. ``workers`` > 1 uses a local process pool,
+    ``scheduler`` (``tcp://host:port``) a Dask cluster; or pass any ``concurrent.futures`` executor.
+    ``replications``, ``years`` and ``customers`` shrink (or grow) the experiment, e.g. for a quick look.
+    ``progress`` is True for a progress bar on stderr, False for none, or a callable ``(done, total)``.
+    """
+    if isinstance(experiment, str | Path):
+        experiment = load_experiment(experiment)
+    experiment = experiment.with_changes(replications=replications, years=years, customers=customers)
+    the_plan = plan(experiment)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"{out}: --out must be a directory")
+    folder = out / RUNS
+    todo = [r for r in the_plan.runs if not (folder / f"{r.key}.parquet").exists()] if resume else the_plan.runs
+    total, done = len(the_plan.runs), len(the_plan.runs) - len(todo)
+    args = (the_plan.scenario, the_plan.focal)
+    outcomes = experiment.outcomes
+
+    from tqdm import tqdm
+
+    context = make_executor(workers, scheduler) if executor is None else _given(executor, in_flight or 2 * workers)
+    with context as (pool, window):
+        prepare(out, the_plan.record(), resume)
+        bar = tqdm(total=total, initial=done, unit="run", desc=experiment.name, file=sys.stderr,
+                   disable=progress is not True, smoothing=0.1)
+        waiting: dict[Future, Run] = {}
+        queue = iter(todo)
+        try:
+            while True:
+                while len(waiting) < window and (run := next(queue, None)) is not None:
+                    waiting[pool.submit(execute, *args, run, outcomes)] = run
+                if not waiting:
+                    break
+                finished, _ = wait(list(waiting), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    run = waiting.pop(future)
+                    table = future.result()
+                    write_atomic(folder / f"{run.key}.parquet", lambda p, t=table: t.to_parquet(p, index=False))
+                    done += 1
+                    bar.update(1)
+                    if callable(progress):
+                        progress(done, total)
+        finally:
+            bar.close()
+            for future in waiting:
+                future.cancel()
+    return out
+
+
+@contextmanager
+def _given(executor: Executor, window: int) -> Iterator[tuple[Executor, int]]:
+    yield executor, max(1, window)
