@@ -46,7 +46,7 @@ first = first_choice(EXTRA)
 model_params = {
     "market": {"type": "Select", "value": first, "values": choices, "label": "Market (on reset)"},
     "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
-             "label": "Seed (same seed = same customers)"},
+             "label": "Seed"},
     "side_by_side": {"type": "Checkbox", "value": False,
                      "label": "Side by side: the same customers, first firm under another policy"},
     "compare_with": {"type": "Select", "value": "Permanent exit", "values": list(policy_labels()),
