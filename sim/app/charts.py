@@ -102,8 +102,8 @@ def typology_figure(w: Workshop) -> Figure:
             names.append(("B: " if s == 1 else "A: " if w.side_by_side else "") + f.name)
     shares = np.array(rows)
     height = 1.6 + 0.5 * len(names)
-    fig = Figure(figsize=(12, height), dpi=DPI)
-    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.45 / height, bottom=1.25 / height)
+    fig = Figure(figsize=(8, height), dpi=DPI)
+    fig.subplots_adjust(left=0.25, right=0.97, top=1 - 0.45 / height, bottom=1.4 / height)
     ax = fig.subplots()
     left = np.zeros(len(names))
     y = np.arange(len(names))[::-1]
@@ -114,14 +114,14 @@ def typology_figure(w: Workshop) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of the firm's customers", fontsize=FONT)
     _style(ax, f"What kind of relationship? (month {w.month})")
-    fig.legend(loc="lower center", ncol=3, fontsize=FONT - 1, frameon=False)
+    fig.legend(loc="lower center", ncol=2, fontsize=FONT - 1, frameon=False)
     return fig
 
 
 def population_figure(w: Workshop) -> Figure:
     """Every customer at their current needs, coloured by relationship type; firms' offers as big markers."""
-    fig = Figure(figsize=(6 * len(w.sides), 5.6), dpi=DPI)
-    fig.subplots_adjust(left=0.03, right=0.97, top=0.93, bottom=0.2, wspace=0.08)
+    fig = Figure(figsize=(6.4 if len(w.sides) == 1 else 10.4, 5.6), dpi=DPI)
+    fig.subplots_adjust(left=0.03, right=0.97, top=0.93, bottom=0.27 if len(w.sides) == 1 else 0.2, wspace=0.08)
     axes = np.atleast_1d(fig.subplots(1, len(w.sides)))
     for ax, side in zip(axes, w.sides, strict=True):
         c = side.model.market.customers
@@ -138,7 +138,7 @@ def population_figure(w: Workshop) -> Figure:
         _style(ax, side.title if w.side_by_side else "Customers by what they need")
     handles = [axes[0].scatter([], [], s=60, color=TYPE_COLOURS[t]) for t in TYPES]
     handles.append(axes[0].scatter([], [], s=60, color=NO_FIRM_COLOUR))
-    fig.legend(handles, [TYPE_LABELS[t] for t in TYPES] + ["No firm"], loc="lower center", ncol=3,
+    fig.legend(handles, [TYPE_LABELS[t] for t in TYPES] + ["No firm"], loc="lower center", ncol=len(w.sides) + 1,
                fontsize=FONT - 1, frameon=False)
     return fig
 

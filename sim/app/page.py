@@ -24,11 +24,11 @@ PLAY_MS, RENDER_EVERY, THREADS = 100, 1, True
 
 #: Grid places (12 columns, rows of 30 px) of the components, in the order given to SolaraViz.
 LAYOUT = [
-    {"i": 0, "x": 0, "y": 0, "w": 4, "h": 18},
-    {"i": 1, "x": 4, "y": 0, "w": 8, "h": 18},
-    {"i": 2, "x": 0, "y": 18, "w": 12, "h": 22},
-    {"i": 3, "x": 0, "y": 40, "w": 6, "h": 16},
-    {"i": 4, "x": 6, "y": 40, "w": 6, "h": 16},
+    {"i": 0, "x": 0, "y": 0, "w": 4, "h": 17},
+    {"i": 1, "x": 4, "y": 0, "w": 8, "h": 17},
+    {"i": 2, "x": 0, "y": 17, "w": 12, "h": 20},
+    {"i": 3, "x": 0, "y": 37, "w": 6, "h": 15},
+    {"i": 4, "x": 6, "y": 37, "w": 6, "h": 15},
 ]
 
 
