@@ -43,7 +43,12 @@ def main() -> None:
         while month(page) < MONTHS and time.monotonic() < deadline:
             time.sleep(0.2)
         page.get_by_role("button", name="❚❚", exact=True).click()
-        time.sleep(2.0)  # the last redraw
+        step = page.get_by_role("button", name="Step", exact=True)
+        step.wait_for(state="visible")
+        while step.is_disabled():
+            time.sleep(0.2)
+        step.click()  # one more month, drawn by every panel at once
+        time.sleep(3.0)
         png = page.screenshot()
         browser.close()
     image = Image.open(io.BytesIO(png)).convert("RGB")
