@@ -25,7 +25,7 @@ def month(page) -> int:
     return int(re.match(r"Month (\d+)", page.locator(".crsim-month").inner_text()).group(1))
 
 
-def measure(url: str, seconds: float, side_by_side: bool) -> tuple[int, float]:
+def measure(url: str, seconds: float, side_by_side: bool) -> tuple[int, float, float]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1400})
@@ -37,12 +37,18 @@ def measure(url: str, seconds: float, side_by_side: bool) -> tuple[int, float]:
             page.wait_for_selector(".crsim-sides", timeout=30_000)
         page.get_by_role("button", name="▶", exact=True).click()
         time.sleep(2.0)  # warm-up
+        chart = page.locator(".crsim-outcomes img").first
         m0, t0 = month(page), time.monotonic()
-        time.sleep(seconds)
+        last, redraws = chart.get_attribute("src"), 0
+        while time.monotonic() - t0 < seconds:
+            src = chart.get_attribute("src")
+            redraws += src != last
+            last = src
+            time.sleep(0.05)
         m1, t1 = month(page), time.monotonic()
         page.get_by_role("button", name="❚❚", exact=True).click()
         browser.close()
-    return m1 - m0, (m1 - m0) / (t1 - t0)
+    return m1 - m0, (m1 - m0) / (t1 - t0), redraws / (t1 - t0)
 
 
 def main() -> None:
@@ -50,11 +56,12 @@ def main() -> None:
     ap.add_argument("scenario", nargs="?", default="loyalty_lock_in")
     ap.add_argument("--seconds", type=float, default=20.0)
     args = ap.parse_args()
-    print(f"{'mode':<14} {'months':>7} {'months/s':>9}")
+    print(f"{'mode':<14} {'months':>7} {'months/s':>9} {'chart redraws/s':>16}")
     with running_app(args.scenario) as url:
         for side_by_side in (False, True):
-            months, rate = measure(url, args.seconds, side_by_side)
-            print(f"{'side by side' if side_by_side else 'one market':<14} {months:>7} {rate:>9.1f}", flush=True)
+            months, rate, redraws = measure(url, args.seconds, side_by_side)
+            mode = "side by side" if side_by_side else "one market"
+            print(f"{mode:<14} {months:>7} {rate:>9.1f} {redraws:>16.1f}", flush=True)
 
 
 if __name__ == "__main__":
