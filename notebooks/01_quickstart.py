@@ -38,7 +38,7 @@ df[["year", "firm", "customers", "trust", "bond", "churn_rate_annual", "profit"]
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
 panels = [("trust", "Trust in the firm (0–1)"), ("bond", "Emotional bond (0–1)"),
           ("churn_rate_annual", "Churn, annual rate (12-month mean)")]
-for ax, (column, title) in zip(axes, panels, strict=False):
+for ax, (column, title) in zip(axes, panels, strict=True):
     wide = df.pivot_table(index="year", columns="firm", values=column)
     if column == "churn_rate_annual":
         wide = wide.rolling(12, min_periods=1).mean()

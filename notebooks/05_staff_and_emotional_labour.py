@@ -45,7 +45,7 @@ focal.groupby("preset")[["staff_exhaustion", "first_contact_resolution", "trust"
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
 for ax, (column, title) in zip(axes, [("staff_exhaustion", "Staff exhaustion (0–1)"),
                                       ("first_contact_resolution", "Complaints resolved at first contact"),
-                                      ("bond", "Customers' emotional bond (0–1)")], strict=False):
+                                      ("bond", "Customers' emotional bond (0–1)")], strict=True):
     for preset, rows in focal.groupby("preset"):
         by_year = rows.groupby("year")[column]
         mean = by_year.mean().rolling(6, min_periods=1).mean()
