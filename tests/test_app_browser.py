@@ -42,7 +42,9 @@ def app(tmp_path):
     """``crsim app loyalty_lock_in`` on a free loopback port; yields the page's URL."""
     port = free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "sim.cli", "app", "loyalty_lock_in", "--port", str(port)],
+    crsim = Path(sys.executable).with_name("crsim")
+    program = [str(crsim)] if crsim.exists() else [sys.executable, "-m", "sim.cli"]
+    process = subprocess.Popen([*program, "app", "loyalty_lock_in", "--port", str(port)],
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://{LOOPBACK}:{port}/"
     try:
