@@ -141,3 +141,11 @@ def test_lever_panel_shows_every_lever_and_writes_the_board():
 def test_cli_app_binds_to_loopback_by_default():
     args = parser().parse_args(["app", "permanent_exit", "--port", "9000"])
     assert (args.host, args.port, args.scenario) == ("127.0.0.1", 9000, "permanent_exit")
+
+
+def test_cli_app_rejects_a_bad_scenario_before_serving(capsys):
+    from sim.cli import main
+
+    assert main(["app", "loyalty_lock_inn", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'loyalty_lock_in'?" in err and "http://" not in err

@@ -42,11 +42,13 @@ def app(tmp_path):
     """``crsim app loyalty_lock_in`` on a free loopback port; yields the page's URL."""
     port = free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "sim.cli", "app", "loyalty_lock_in", "--port", str(port)],
+    crsim = Path(sys.executable).with_name("crsim")
+    program = [str(crsim)] if crsim.exists() else [sys.executable, "-m", "sim.cli"]
+    process = subprocess.Popen([*program, "app", "loyalty_lock_in", "--port", str(port)],
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://{LOOPBACK}:{port}/"
     try:
-        wait_until_up(url, process)
+        wait_until_up(url, process, timeout=240)
         yield url
     finally:
         process.terminate()
@@ -68,7 +70,7 @@ def chart_src(page, card: str) -> str:
     return img.get_attribute("src") or ""
 
 
-def wait_for(predicate, timeout: float = 30.0, what: str = "condition") -> None:
+def wait_for(predicate, timeout: float = 120.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -86,14 +88,15 @@ def test_workshop_page_plays_pulls_levers_and_fires_shocks(app, tmp_path):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            page.set_default_timeout(120_000)  # a busy 2-core machine can be slow; nothing here is timed
             page.on("requestfailed", lambda r: failures.append(f"{r.url}: {r.failure}"))
             page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.url}: HTTP {r.status}"))
             page.goto(app)
 
             # the charts render
-            page.wait_for_selector(".crsim-month", timeout=60_000)
+            page.wait_for_selector(".crsim-month", timeout=180_000)
             for card in ("crsim-outcomes", "crsim-typology", "crsim-population"):
-                page.wait_for_selector(f".{card} img", timeout=30_000)
+                page.wait_for_selector(f".{card} img", timeout=120_000)
                 size = page.locator(f".{card} img").first.evaluate("img => [img.naturalWidth, img.naturalHeight]")
                 assert size[0] > 300 and size[1] > 150, (card, size)
             assert month(page) == 0
@@ -111,7 +114,7 @@ def test_workshop_page_plays_pulls_levers_and_fires_shocks(app, tmp_path):
             slider = levers.locator(".v-slider").first
             box = slider.bounding_box()
             slider.click(position={"x": 2, "y": box["height"] / 2})
-            page.wait_for_selector(".crsim-pending", timeout=15_000)
+            page.wait_for_selector(".crsim-pending", timeout=120_000)
             assert "Contract term (months): 0" in levers.inner_text()
             page.get_by_role("button", name="Reset", exact=True).click()
             wait_for(lambda: month(page) == 0, what="the reset")
@@ -120,13 +123,16 @@ def test_workshop_page_plays_pulls_levers_and_fires_shocks(app, tmp_path):
 
             # a shock takes effect in the running market
             page.get_by_role("button", name="Scandal", exact=True).click()
-            page.wait_for_selector(".crsim-last-shock", timeout=15_000)
+            page.wait_for_selector(".crsim-last-shock", timeout=120_000)
             assert "scandal at Loyalty lock-in, from month 1" in page.locator(".crsim-last-shock").inner_text()
             page.get_by_role("button", name="Step", exact=True).click()
             wait_for(lambda: month(page) >= 1, what="a step")
 
             page.screenshot(path=tmp_path / "workshop.png", full_page=True)
             assert (tmp_path / "workshop.png").stat().st_size > 10_000
+        except Exception as err:
+            log = (tmp_path / "server.log").read_text()[-3000:]
+            raise AssertionError(f"{err}\n--- app server log (end) ---\n{log}") from err
         finally:
             browser.close()
     assert not failures, "requests of the page failed (offline?):\n" + "\n".join(failures)

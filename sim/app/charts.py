@@ -33,19 +33,46 @@ def _style(ax, title: str) -> None:
 
 
 def outcome_figure(w: Workshop) -> Figure:
-    """Trust, bond, customers, annual churn and profit per firm over simulated years."""
-    fig = Figure(figsize=(12, 6.6), dpi=DPI, layout="constrained")
-    axes = fig.subplots(2, 3).ravel()
-    for ax, (metric, (title, _)) in zip(axes, OUTCOMES.items(), strict=False):
+    """Trust, bond, customers, annual churn and profit per firm over simulated years.
+
+    The figure is built once per workshop and its lines are updated in place
+    afterwards, which keeps redrawing cheap while the market plays.
+    """
+    cache = w.__dict__.setdefault("_figures", {})
+    if "outcomes" not in cache:
+        cache["outcomes"] = _new_outcome_figure(w)
+    fig, lines, shocks_drawn = cache["outcomes"]
+    axes = fig.axes[:len(OUTCOMES)]
+    for ax, metric in zip(axes, OUTCOMES, strict=True):
         for s, side in enumerate(w.sides):
             data = side.series(metric)
             years = np.arange(len(data)) / 12
-            for g, firm in enumerate(side.model.firms):
-                ax.plot(years, data[:, g], color=firm_colour(g), lw=2.5, ls=LINESTYLES[s], label=firm.name)
-        for month, _kind, _firm in w.shocks_fired:
-            ax.axvline(month / 12, color="#444444", ls=":", lw=1.5)
+            for g in range(data.shape[1]):
+                lines[metric, s, g].set_data(years, data[:, g])
+        ax.relim()
+        ax.autoscale_view()
         if metric in ("trust", "bond"):
             ax.set_ylim(0, 1)
+        ax.set_xlim(0, max(1.0, w.month / 12))
+    for month, _kind, _firm in w.shocks_fired[shocks_drawn:]:
+        for ax in axes:
+            ax.axvline(month / 12, color="#444444", ls=":", lw=1.5)
+    if w.shocks_fired and not shocks_drawn:
+        fig.axes[-1].text(0, 0.02, "dotted line: a shock", fontsize=FONT - 1, transform=fig.axes[-1].transAxes)
+    cache["outcomes"] = (fig, lines, len(w.shocks_fired))
+    return fig
+
+
+def _new_outcome_figure(w: Workshop):
+    fig = Figure(figsize=(12, 6.6), dpi=DPI)
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.94, bottom=0.08, hspace=0.45, wspace=0.25)
+    axes = fig.subplots(2, 3).ravel()
+    lines = {}
+    for ax, (metric, (title, _)) in zip(axes, OUTCOMES.items(), strict=False):
+        for s, side in enumerate(w.sides):
+            for g, firm in enumerate(side.model.firms):
+                (lines[metric, s, g],) = ax.plot([], [], color=firm_colour(g), lw=2.5, ls=LINESTYLES[s],
+                                                 label=firm.name)
         _style(ax, title)
         ax.set_xlabel("years", fontsize=FONT)
     legend = axes[-1]
@@ -55,13 +82,11 @@ def outcome_figure(w: Workshop) -> Figure:
         for g, firm in enumerate(side.model.firms):
             if s == 1 and g > 0:
                 continue  # the rivals are the same firms in both markets
-            handles.append(legend.plot([], [], color=firm_colour(g), lw=3, ls=LINESTYLES[s])[0])
+            handles.append(lines["trust", s, g])
             labels.append(firm.name + (" (B, dashed)" if s == 1 else ""))
     legend.legend(handles, labels, loc="center left", fontsize=FONT, frameon=False, title="Firms",
                   title_fontsize=FONT + 1)
-    if w.shocks_fired:
-        legend.text(0, 0.02, "dotted line: a shock", fontsize=FONT - 1, transform=legend.transAxes)
-    return fig
+    return fig, lines, 0
 
 
 def typology_figure(w: Workshop) -> Figure:
@@ -76,7 +101,9 @@ def typology_figure(w: Workshop) -> Figure:
             rows.append([np.count_nonzero(mine == k) / n for k in range(len(TYPES))])
             names.append(("B: " if s == 1 else "A: " if w.side_by_side else "") + f.name)
     shares = np.array(rows)
-    fig = Figure(figsize=(12, 1.2 + 0.55 * len(names)), dpi=DPI, layout="constrained")
+    height = 1.6 + 0.5 * len(names)
+    fig = Figure(figsize=(8, height), dpi=DPI)
+    fig.subplots_adjust(left=0.25, right=0.97, top=1 - 0.45 / height, bottom=1.4 / height)
     ax = fig.subplots()
     left = np.zeros(len(names))
     y = np.arange(len(names))[::-1]
@@ -87,14 +114,14 @@ def typology_figure(w: Workshop) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of the firm's customers", fontsize=FONT)
     _style(ax, f"What kind of relationship? (month {w.month})")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(names) < 6 else -0.2), ncol=3,
-              fontsize=FONT - 1, frameon=False)
+    fig.legend(loc="lower center", ncol=2, fontsize=FONT - 1, frameon=False)
     return fig
 
 
 def population_figure(w: Workshop) -> Figure:
     """Every customer at their current needs, coloured by relationship type; firms' offers as big markers."""
-    fig = Figure(figsize=(6 * len(w.sides), 5.6), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(6.4 if len(w.sides) == 1 else 10.4, 5.6), dpi=DPI)
+    fig.subplots_adjust(left=0.03, right=0.97, top=0.93, bottom=0.27 if len(w.sides) == 1 else 0.2, wspace=0.08)
     axes = np.atleast_1d(fig.subplots(1, len(w.sides)))
     for ax, side in zip(axes, w.sides, strict=True):
         c = side.model.market.customers
@@ -111,7 +138,7 @@ def population_figure(w: Workshop) -> Figure:
         _style(ax, side.title if w.side_by_side else "Customers by what they need")
     handles = [axes[0].scatter([], [], s=60, color=TYPE_COLOURS[t]) for t in TYPES]
     handles.append(axes[0].scatter([], [], s=60, color=NO_FIRM_COLOUR))
-    fig.legend(handles, [TYPE_LABELS[t] for t in TYPES] + ["No firm"], loc="outside lower center", ncol=3,
+    fig.legend(handles, [TYPE_LABELS[t] for t in TYPES] + ["No firm"], loc="lower center", ncol=len(w.sides) + 1,
                fontsize=FONT - 1, frameon=False)
     return fig
 
@@ -141,6 +168,10 @@ def PopulationView(model: Workshop):
     update_counter.get()
     with solara.Card("The customers", classes=["crsim-population"]):
         _show(population_figure(model), model, "population")
+        if model.side_by_side:
+            a, b = (s.model.firms[0].name for s in model.sides)
+            solara.Text(f"Side by side: the same customers and rivals; left, the first firm runs {a}; "
+                        f"right, {b}.", classes=["crsim-caption", "crsim-sides"])
         solara.Text("Each dot is a customer, placed by what they need; the stars are the firms' standard offers. "
                     "Customers drift; firms that listen follow them.", classes=["crsim-caption"])
 

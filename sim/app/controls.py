@@ -21,7 +21,13 @@ CSS = """
 .crsim-caption { font-size: 15px; color: #444; display: block; margin: 2px 0 10px 0; }
 .crsim-pending { font-size: 16px; color: #D55E00; font-weight: 600; }
 .v-card img { max-width: 100%; height: auto; }
+.crsim-outcomes img { width: 100%; }
 """
+
+
+HOW_TO = ("▶ plays, ❚❚ pauses, Step moves on one month. Reset starts again with the market, seed, "
+          "side-by-side choice and levers set on the page; shocks hit the running market at once. "
+          "A lower play interval plays faster. The seed picks the customers: same seed, same customers.")
 
 
 def describe_month(month: int) -> str:
@@ -53,6 +59,7 @@ def SessionPanel(model: Workshop):
                                   classes=[f"crsim-shock-{kind}"])
         for _, (label, text) in SHOCKS.items():
             solara.Text(f"{label}: {text}", classes=["crsim-caption"])
+        solara.Text(HOW_TO, classes=["crsim-caption"])
         if model.shocks_fired:
             month, kind, firm = model.shocks_fired[-1]
             solara.Text(f"Last event: {SHOCKS[kind][0].lower()}{' at ' + firm if firm else ''}, from month {month}",
@@ -68,8 +75,7 @@ def current_value(model: Workshop, firm: int, lever: str) -> float:
 
 @solara.component
 def LeverPanel(model: Workshop):
-    """Per-firm levers; changes wait for the next reset."""
-    update_counter.get()
+    """Per-firm levers; changes wait for the next reset (so this panel need not redraw as months pass)."""
     chosen, set_chosen = solara.use_state(0)
     revision, set_revision = solara.use_state(0)  # re-render after a change
     names = model.firm_names

@@ -18,16 +18,17 @@ from sim.app.workshop import LeverBoard, Workshop
 
 EXTRA = os.environ.get("CRSIM_APP_SCENARIO") or None
 CUSTOMERS = int(os.environ["CRSIM_APP_CUSTOMERS"]) if os.environ.get("CRSIM_APP_CUSTOMERS") else None
-#: Speed defaults: a step every PLAY_MS milliseconds, charts redrawn every RENDER_EVERY months.
-PLAY_MS, RENDER_EVERY = 1, 2
+#: Speed defaults: a month every PLAY_MS milliseconds, in a thread of its own, so that the months keep
+#: their pace while the charts redraw as often as the machine allows (SolaraViz's "Use Threads").
+PLAY_MS, RENDER_EVERY, THREADS = 100, 1, True
 
 #: Grid places (12 columns, rows of 30 px) of the components, in the order given to SolaraViz.
 LAYOUT = [
-    {"i": 0, "x": 0, "y": 0, "w": 4, "h": 18},
-    {"i": 1, "x": 4, "y": 0, "w": 8, "h": 18},
-    {"i": 2, "x": 0, "y": 18, "w": 12, "h": 22},
-    {"i": 3, "x": 0, "y": 40, "w": 6, "h": 16},
-    {"i": 4, "x": 6, "y": 40, "w": 6, "h": 16},
+    {"i": 0, "x": 0, "y": 0, "w": 4, "h": 17},
+    {"i": 1, "x": 4, "y": 0, "w": 8, "h": 17},
+    {"i": 2, "x": 0, "y": 17, "w": 12, "h": 20},
+    {"i": 3, "x": 0, "y": 37, "w": 6, "h": 15},
+    {"i": 4, "x": 6, "y": 37, "w": 6, "h": 15},
 ]
 
 
@@ -45,7 +46,7 @@ first = first_choice(EXTRA)
 model_params = {
     "market": {"type": "Select", "value": first, "values": choices, "label": "Market (on reset)"},
     "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
-             "label": "Seed (same seed = same customers)"},
+             "label": "Seed"},
     "side_by_side": {"type": "Checkbox", "value": False,
                      "label": "Side by side: the same customers, first firm under another policy"},
     "compare_with": {"type": "Select", "value": "Permanent exit", "values": list(policy_labels()),
@@ -64,4 +65,5 @@ page = SolaraViz(
     name="Firms and their customers: a live market",
     play_interval=PLAY_MS,
     render_interval=RENDER_EVERY,
+    use_threads=THREADS,
 )
