@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -58,6 +59,19 @@ def app(tmp_path):
             process.kill()
             process.wait()
         log.close()
+        assert not answers(port), "a server outlived crsim app: stopping the command must stop its server"
+
+
+def answers(port: int, grace: float = 10.0) -> bool:
+    """Whether something still accepts connections on ``port`` after a grace period."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((LOOPBACK, port), timeout=1).close()
+        except OSError:
+            return False
+        time.sleep(0.5)
+    return True
 
 
 def month(page) -> int:

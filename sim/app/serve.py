@@ -35,6 +35,8 @@ def environment(scenario: str | None, customers: int | None = None) -> dict[str,
     if customers is not None:
         env["CRSIM_APP_CUSTOMERS"] = str(customers)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # a closed tab's market stops playing and is freed after five minutes, not Solara's default of a day
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "5m")
     env["MPLBACKEND"] = "Agg"
     return env
 
@@ -89,10 +91,17 @@ def running_app(scenario: str | None = None, port: int | None = None, customers:
 
 
 def serve(scenario: str | None = None, port: int = 8765, host: str = LOOPBACK) -> int:
-    """Run the page in the foreground until interrupted."""
+    """Run the page in the foreground until interrupted.
+
+    On POSIX the server replaces this process, so a signal that stops ``crsim app`` stops the server
+    too and no server is left behind without its parent.
+    """
     check_scenario(scenario)
-    print(f"crsim app: open http://{host}:{port}/ in a browser (Ctrl+C to stop)", file=sys.stderr)
+    print(f"crsim app: open http://{host}:{port}/ in a browser (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    cmd, env = command(port, host), environment(scenario)
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)
     try:
-        return subprocess.call(command(port, host), env=environment(scenario))
+        return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 0
