@@ -1,7 +1,7 @@
 """Sweep throughput: runs per second with 1 and 2 workers (target: at least 1.8x from 1 to 2).
 
-    python benchmarks/sweep.py                       # policy comparison, 1,000 customers, 2 years, 36 runs
-    python benchmarks/sweep.py --customers 2000 --years 5 --replications 10
+    python benchmarks/sweep.py                       # policy comparison, 2,000 customers, 10 years, 96 runs
+    python benchmarks/sweep.py --customers 1000 --years 2 --replications 6   # a quick look
 
 Each setting runs the same shrunken ``experiments/policy_comparison.toml`` into a fresh folder. ``runs/s`` times
 the whole sweep (pool start-up, simulation, Parquet writes); ``steady`` counts only from the first finished run
@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--experiment", type=Path, default=ROOT / "experiments" / "policy_comparison.toml")
-    p.add_argument("--customers", type=int, default=1000)
-    p.add_argument("--years", type=float, default=2)
-    p.add_argument("--replications", type=int, default=6)
+    p.add_argument("--customers", type=int, default=2000)
+    p.add_argument("--years", type=float, default=10)
+    p.add_argument("--replications", type=int, default=16)
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = p.parse_args()
     exp = load_experiment(args.experiment, customers=args.customers, years=args.years,
