@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.app.serve import LOOPBACK, free_port, wait_until_up
+from sim.app.serve import LOOPBACK, free_port, stop, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -52,12 +52,7 @@ def app(tmp_path):
         wait_until_up(url, process, timeout=240)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)
         log.close()
         assert not answers(port), "a server outlived crsim app: stopping the command must stop its server"
 

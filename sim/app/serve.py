@@ -67,6 +67,16 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90.0) ->
     raise RuntimeError(f"the app server did not answer at {url} within {timeout:.0f} s")
 
 
+def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Stop a server process: politely, then by force if it has not gone within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def running_app(scenario: str | None = None, port: int | None = None, customers: int | None = None,
                 log: Path | None = None) -> Iterator[str]:
@@ -80,12 +90,7 @@ def running_app(scenario: str | None = None, port: int | None = None, customers:
         wait_until_up(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if log:
             out.close()
 
