@@ -14,10 +14,10 @@ def drift_needs(m: MarketState) -> None:
     """Move every customer's needs by a small random step and, rarely, a life-event jump."""
     c, spec, rng = m.customers, m.customer_spec, m.rng["needs"]
     step = rng.normal(0.0, spec.needs_volatility, (c.n, NEEDS_DIM))
-    jump = rng.normal(0.0, spec.life_event_size, (c.n, NEEDS_DIM))
     life_event = rng.random(c.n) < spec.life_event_rate
+    jump = rng.normal(0.0, spec.life_event_size, (int(life_event.sum()), NEEDS_DIM))  # drawn on or off alike
     if m.mechanisms.needs_drift:
         c.needs += step - spec.needs_reversion * c.needs
     if m.mechanisms.life_events:
-        c.needs[life_event] += jump[life_event]
+        c.needs[life_event] += jump
         c.triggered |= life_event

@@ -32,7 +32,6 @@ def contact_customers(m: MarketState) -> None:
     c, b, lv, f = m.customers, m.behaviour, m.levers, m.slot
     rng = m.rng["sales"]
     u = rng.random((3, c.n))
-    misfit = rng.normal(0.0, b.push_misfit, c.needs.shape)
     c.annoyance[:] = 0.0
     if not m.mechanisms.sales_contacts:
         return
@@ -40,7 +39,7 @@ def contact_customers(m: MarketState) -> None:
     pitch = contacted & (u[1] < m.firms.sales_push[f])
     care = contacted & ~pitch
     accepted = pitch & (u[2] < PITCH_ACCEPTANCE * (1 - c.price_sensitivity))
-    c.offer[accepted] += misfit[accepted]
+    c.offer[accepted] += rng.normal(0.0, b.push_misfit, (int(accepted.sum()), c.needs.shape[1]))
     c.upsell[accepted] += b.upsell_price
     c.annoyance[pitch] = b.sales_annoyance
     c.annoyance[care] = CARE_ANNOYANCE * b.sales_annoyance * (1 - c.relationship_need[care])

@@ -46,7 +46,7 @@ def serve_customers(m: MarketState) -> None:
     """Encounters, failures, disclosure, complaints or silence, resolution, escalation, neglect."""
     c, b, lv, on, t = m.customers, m.behaviour, m.levers, m.mechanisms, m.tally
     f, n = m.slot, c.n
-    u = m.rng["service"].random((8, n))
+    u = m.rng["service"].random((7, n))
     quality = service_quality(m)
     authenticity = m.firms.authenticity[f]
 
