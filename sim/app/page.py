@@ -20,7 +20,7 @@ EXTRA = os.environ.get("CRSIM_APP_SCENARIO") or None
 CUSTOMERS = int(os.environ["CRSIM_APP_CUSTOMERS"]) if os.environ.get("CRSIM_APP_CUSTOMERS") else None
 #: Speed defaults: a month every PLAY_MS milliseconds, in a thread of its own, so that the months keep
 #: their pace while the charts redraw as often as the machine allows (SolaraViz's "Use Threads").
-PLAY_MS, RENDER_EVERY, THREADS = 100, 1, True
+PLAY_MS, RENDER_EVERY, THREADS = 50, 1, True
 
 #: Grid places (12 columns, rows of 30 px) of the components, in the order given to SolaraViz.
 LAYOUT = [
