@@ -101,3 +101,11 @@ def test_each_lever_moves_its_outcome(lever, low, high, column, sign):
 
 def test_every_lever_has_a_case():
     assert {c[0] for c in LEVERS} == set(sim.Levers.model_fields)
+
+
+def test_sales_targets_raise_pressure_only_after_a_month_to_measure():
+    table = sim.run(small("budget_sales", customers=800, years=1, levers={"sales_target": 0.2, "sales_pressure": 0.4}))
+    pressure = table[table["firm"] == table["firm"].iloc[0]].set_index("step")["sales_pressure"]
+    lever = 0.4
+    assert pressure[1] == pytest.approx(lever)  # no last month, no shortfall
+    assert pressure[2:].min() > lever  # a 20 % monthly target is always missed afterwards

@@ -47,7 +47,8 @@ class FirmAgent(mesa.Agent):
         """``sales.set_sales_pressure``: a missed sales target raises pressure; counters restart."""
         lv = self.lv
         rate = self.acquired_last_month / max(self.customers_start, 1.0)
-        shortfall = clip(1 - rate / max(lv.sales_target, 1e-9)) if lv.sales_target > 0 else 0.0
+        measured = lv.sales_target > 0 and self.model.month > 1  # no last month in the first
+        shortfall = clip(1 - rate / max(lv.sales_target, 1e-9)) if measured else 0.0
         self.sales_push = clip(lv.sales_pressure * (1 + TARGET_GAIN * shortfall))
         self.tally = {}
         self.customers_start = self.customers_end

@@ -20,10 +20,14 @@ CARE_ANNOYANCE = 0.5  # a care contact annoys a pure buyer this much, relative t
 
 
 def set_sales_pressure(m: MarketState) -> None:
-    """Budget-driven firms push harder when last month's acquisitions missed the target."""
+    """Budget-driven firms push harder when last month's acquisitions missed the target.
+
+    In the first month there is no last month, so no shortfall either.
+    """
     lv, fs = m.levers, m.firms
     acquired_rate = m.tally.acquired / np.maximum(fs.customers_start, 1.0)
-    shortfall = np.where(lv.sales_target > 0, np.clip(1 - acquired_rate / np.maximum(lv.sales_target, 1e-9), 0, 1), 0.0)
+    measured = (lv.sales_target > 0) & (m.month > 1)
+    shortfall = np.where(measured, np.clip(1 - acquired_rate / np.maximum(lv.sales_target, 1e-9), 0, 1), 0.0)
     fs.sales_push[:] = np.clip(lv.sales_pressure * (1 + TARGET_GAIN * shortfall), 0, 1)
 
 
