@@ -186,15 +186,9 @@ class Tally:
         getattr(self, name)[:] += by_slot(slot, self.n_firms, mask, weights)
 
 
-def per_firm(firm: np.ndarray, n_firms: int, mask: np.ndarray | None = None,
-             weights: np.ndarray | None = None) -> np.ndarray:
-    """Sum per firm (length F + 1; the last entry collects customers without a firm)."""
-    return by_slot(firm % (n_firms + 1), n_firms, mask, weights)
-
-
 def by_slot(slot: np.ndarray, n_firms: int, mask: np.ndarray | None = None,
             weights: np.ndarray | None = None) -> np.ndarray:
-    """``per_firm`` for firm indices already in ``0..F`` (F = no firm).
+    """Sum per firm over customers, by firm slot ``0..F`` (length F + 1; slot F collects customers without a firm).
 
     A mask becomes zero weights rather than a selection: the sums are the same,
     bit for bit (adding 0.0 changes nothing), without copying the selected rows.
@@ -252,6 +246,10 @@ class MarketState:
         """How well an offer meets needs: 1 = perfectly, falling with squared distance."""
         needs = self.customers.needs if needs is None else needs
         d2 = (needs[..., 0] - offer[..., 0]) ** 2 + (needs[..., 1] - offer[..., 1]) ** 2  # NEEDS_DIM == 2
+        return self.fit_at(d2)
+
+    def fit_at(self, d2: np.ndarray) -> np.ndarray:
+        """Fit at squared distance ``d2`` between offer and needs: a Gaussian of width ``fit_width``."""
         return np.exp(-d2 / (2 * self.behaviour.fit_width**2))
 
     def price_paid(self, idx: np.ndarray | None = None) -> np.ndarray:

@@ -28,7 +28,7 @@ def offer_fit(m: MarketState, idx: np.ndarray) -> np.ndarray:
         need, position = needs[:, d, None], m.positions[None, :, d]
         offer = position + tailoring * (need - position)
         d2 = d2 + (need - offer) ** 2
-    return np.exp(-d2 / (2 * m.behaviour.fit_width**2))
+    return m.fit_at(d2)
 
 
 def joining_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
