@@ -29,12 +29,12 @@ def run(scenario: Scenario | str | Path | None = None, *, years: float | None = 
         model.release()
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages a result depends on."""
+def versions(*extra: str) -> dict[str, str]:
+    """Versions of Python and the packages a result depends on, plus the ``extra`` packages named."""
     from importlib.metadata import version
 
     out = {"python": platform.python_version()}
-    for pkg in ("crsim", "mesa", "numpy", "pandas", "scipy", "networkx", "pydantic"):
+    for pkg in ("crsim", "mesa", "numpy", "pandas", "scipy", "networkx", "pydantic", *extra):
         try:
             out[pkg] = version(pkg)
         except Exception:  # noqa: BLE001 - a missing package is recorded as such

@@ -169,7 +169,7 @@ def prepare(out: Path, record: dict[str, Any], resume: bool) -> None:
         if _comparable(stored) != _comparable(json.loads(json.dumps(record))):
             raise ScenarioError(f"{out}: holds results of a different experiment; cannot resume")
     (out / RUNS).mkdir(parents=True, exist_ok=True)
-    full = {**record, "versions": versions_all(), "git_commit": git_commit(),
+    full = {**record, "versions": versions("SALib", "pyarrow", "distributed"), "git_commit": git_commit(),
             "written": datetime.now(UTC).isoformat(timespec="seconds")}
     write_atomic(path, lambda p: p.write_text(json.dumps(full, indent=2)))
 
@@ -179,19 +179,6 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
     out = {k: record.get(k) for k in ("name", "experiment", "master_seed", "scenario", "focal_firm", "policies",
                                       "reference", "design", "runs")}
     out["experiment"] = {k: v for k, v in (out["experiment"] or {}).items() if k != "scenario"}
-    return out
-
-
-def versions_all() -> dict[str, str]:
-    """Versions of everything a result depends on, including the experiment tools."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = versions()
-    for pkg in ("SALib", "pyarrow", "distributed"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
     return out
 
 
