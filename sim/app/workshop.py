@@ -16,7 +16,6 @@ import mesa
 import numpy as np
 
 from sim.app.labels import LEVERS, SMOOTHED, scenario_choices
-from sim.metrics import measure
 from sim.model import MarketModel
 from sim.params import FirmSpec, Scenario
 from sim.policies import POLICIES
@@ -53,9 +52,10 @@ class Side:
     history: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def record(self) -> None:
-        values = measure(self.model.market)
+        """Append this month's outcomes, as the model measured them when it stepped."""
+        firms = self.model.firms
         for name in HISTORY:
-            self.history.setdefault(name, []).append(np.asarray(values[name], dtype=float))
+            self.history.setdefault(name, []).append(np.array([f.outcomes[name] for f in firms]))
 
     def series(self, name: str) -> np.ndarray:
         """(months + 1, firms) array of an outcome; churn and profit as trailing 12-month means."""
