@@ -47,8 +47,13 @@ THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 
 def measure(kind: str, n: int, years: float) -> dict:
     """One run of ``kind`` ('engine' or 'reference') in a fresh, single-core process."""
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), kind, str(n), str(years)],
-                         capture_output=True, text=True, check=True, env={**os.environ, **THREADS})
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD.format(root=str(ROOT)), kind, str(n), str(years)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **THREADS},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -62,14 +67,18 @@ def main() -> None:
     rows = [measure("engine", n, args.years if n < 1_000_000 else args.years_1m) for n in args.sizes]
     rows += [measure("reference", n, args.years) for n in args.reference_sizes]
     engine = {r["customers"]: r for r in rows if r["kind"] == "engine"}
-    print(f"{'model':>9} {'customers':>10} {'years':>6} {'setup s':>8} {'run s':>8} {'cpu s':>8} {'customer-steps/s':>17} "
-          f"{'us/step':>8} {'peak MB':>8} {'engine/reference':>17}")
+    print(
+        f"{'model':>9} {'customers':>10} {'years':>6} {'setup s':>8} {'run s':>8} {'cpu s':>8} {'customer-steps/s':>17} "
+        f"{'us/step':>8} {'peak MB':>8} {'engine/reference':>17}"
+    )
     for r in rows:
         ratio = ""
         if r["kind"] == "reference" and r["customers"] in engine:
             ratio = f"{engine[r['customers']]['steps_per_s'] / r['steps_per_s']:.0f}x"
-        print(f"{r['kind']:>9} {r['customers']:>10,} {r['years']:>6g} {r['setup_s']:>8.2f} {r['run_s']:>8.2f} {r['cpu_s']:>8.2f} "
-              f"{r['steps_per_s']:>17,.0f} {1e6 / r['steps_per_s']:>8.3f} {r['peak_mb']:>8.0f} {ratio:>17}")
+        print(
+            f"{r['kind']:>9} {r['customers']:>10,} {r['years']:>6g} {r['setup_s']:>8.2f} {r['run_s']:>8.2f} {r['cpu_s']:>8.2f} "
+            f"{r['steps_per_s']:>17,.0f} {1e6 / r['steps_per_s']:>8.3f} {r['peak_mb']:>8.0f} {ratio:>17}"
+        )
     if 10_000 in engine and 1_000_000 in engine:
         scale = engine[10_000]["steps_per_s"] / engine[1_000_000]["steps_per_s"]
         print(f"\ncost per customer-step at 1M relative to 10k: {scale:.2f}")

@@ -26,19 +26,29 @@ from sim.scenario import default_market, preset_scenario
 from sim.state import CustomerState
 
 STORE = Path(__file__).with_name("fingerprint.json")
-PRESETS = ("business_as_usual", "loyalty_lock_in", "permanent_exit", "budget_sales", "empowered_staff",
-           "relationship_first")
+PRESETS = (
+    "business_as_usual",
+    "loyalty_lock_in",
+    "permanent_exit",
+    "budget_sales",
+    "empowered_staff",
+    "relationship_first",
+)
 
 
 def cases() -> dict[str, sim.Scenario]:
     """Small markets that together switch on every lever and a shock of each kind."""
     out = {p: preset_scenario(p, customers=800).with_changes(years=3, seed=7) for p in PRESETS}
     market = default_market(customers=1500).model_dump()
-    market.update(years=3, seed=3, shocks=[
-        {"kind": "scandal", "year": 1.0, "firm": "Budget sales", "severity": 0.4},
-        {"kind": "price_war", "year": 1.5, "firm": "Permanent exit", "severity": 0.2, "months": 6},
-        {"kind": "recession", "year": 2.0, "severity": 0.5, "months": 6},
-    ])
+    market.update(
+        years=3,
+        seed=3,
+        shocks=[
+            {"kind": "scandal", "year": 1.0, "firm": "Budget sales", "severity": 0.4},
+            {"kind": "price_war", "year": 1.5, "firm": "Permanent exit", "severity": 0.2, "months": 6},
+            {"kind": "recession", "year": 2.0, "severity": 0.5, "months": 6},
+        ],
+    )
     out["market_with_shocks"] = sim.Scenario.model_validate(market)
     return out
 

@@ -30,27 +30,36 @@ def main() -> None:
     p.add_argument("--replications", type=int, default=16)
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = p.parse_args()
-    exp = load_experiment(args.experiment, customers=args.customers, years=args.years,
-                          replications=args.replications)
-    print(f"{exp.name}: {args.customers:,} customers, {args.years:g} years, {args.replications} replications, "
-          f"{os.cpu_count()} cores")
-    print(f"{'workers':>7} {'runs':>5} {'seconds':>8} {'runs/s':>7} {'steady':>7} {'speed-up':>8} "
-          f"{'steady speed-up':>15} {'load avg (1 min)':>17}")
+    exp = load_experiment(args.experiment, customers=args.customers, years=args.years, replications=args.replications)
+    print(
+        f"{exp.name}: {args.customers:,} customers, {args.years:g} years, {args.replications} replications, "
+        f"{os.cpu_count()} cores"
+    )
+    print(
+        f"{'workers':>7} {'runs':>5} {'seconds':>8} {'runs/s':>7} {'steady':>7} {'speed-up':>8} "
+        f"{'steady speed-up':>15} {'load avg (1 min)':>17}"
+    )
     base = steady_base = None
     for workers in args.workers:
         with tempfile.TemporaryDirectory() as tmp:
             load = os.getloadavg()[0]
             stamps: list[float] = []
             start = time.perf_counter()
-            out = run_experiment(exp, Path(tmp) / "out", workers=workers,
-                                 progress=lambda done, total, s=stamps: s.append(time.perf_counter()))
+            out = run_experiment(
+                exp,
+                Path(tmp) / "out",
+                workers=workers,
+                progress=lambda done, total, s=stamps: s.append(time.perf_counter()),
+            )
             seconds = time.perf_counter() - start
             runs = len(list((out / "runs").glob("*.parquet")))
         rate = runs / seconds
         steady = (len(stamps) - 1) / (stamps[-1] - stamps[0])
         base, steady_base = base or rate, steady_base or steady
-        print(f"{workers:>7} {runs:>5} {seconds:>8.2f} {rate:>7.2f} {steady:>7.2f} {rate / base:>7.2f}x "
-              f"{steady / steady_base:>14.2f}x {load:>8.2f} -> {os.getloadavg()[0]:.2f}")
+        print(
+            f"{workers:>7} {runs:>5} {seconds:>8.2f} {rate:>7.2f} {steady:>7.2f} {rate / base:>7.2f}x "
+            f"{steady / steady_base:>14.2f}x {load:>8.2f} -> {os.getloadavg()[0]:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,10 @@ def month(page) -> int:
 
 def main() -> None:
     with running_app("loyalty_lock_in") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
         page = browser.new_page(viewport={"width": 1600, "height": 2250})
         page.goto(url)
         page.wait_for_selector(".crsim-outcomes img", timeout=60_000)

@@ -36,8 +36,11 @@ df[["year", "firm", "customers", "trust", "bond", "churn_rate_annual", "profit"]
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
-panels = [("trust", "Trust in the firm (0–1)"), ("bond", "Emotional bond (0–1)"),
-          ("churn_rate_annual", "Churn, annual rate (12-month mean)")]
+panels = [
+    ("trust", "Trust in the firm (0–1)"),
+    ("bond", "Emotional bond (0–1)"),
+    ("churn_rate_annual", "Churn, annual rate (12-month mean)"),
+]
 for ax, (column, title) in zip(axes, panels, strict=True):
     wide = df.pivot_table(index="year", columns="firm", values=column)
     if column == "churn_rate_annual":
@@ -54,8 +57,9 @@ fig.tight_layout()
 
 # %%
 final = df[df["step"] == df["step"].max()].set_index("firm")
-final[list(sim.TYPES)].plot.barh(stacked=True, figsize=(9, 4), title="Relationship types after ten years",
-                                 xlabel="share of the firm's customers").legend(loc="center left", bbox_to_anchor=(1, 0.5))
+final[list(sim.TYPES)].plot.barh(
+    stacked=True, figsize=(9, 4), title="Relationship types after ten years", xlabel="share of the firm's customers"
+).legend(loc="center left", bbox_to_anchor=(1, 0.5))
 
 # %% [markdown]
 # ## Inside one customer's history
@@ -101,7 +105,11 @@ for _, move in moves.iterrows():
     for ax in (top, bottom):
         ax.axvline(move["year"], color="grey", linestyle="--")
     bottom.annotate(f"→ {move['firm'] or 'no firm'}", (move["year"], 0.95), fontsize=8, rotation=90, va="top")
-bottom.set(title="Trust, bond and satisfaction with the current firm (dashed: the customer moves)",
-           xlabel="simulated years", ylabel="0–1", ylim=(0, 1))
+bottom.set(
+    title="Trust, bond and satisfaction with the current firm (dashed: the customer moves)",
+    xlabel="simulated years",
+    ylabel="0–1",
+    ylim=(0, 1),
+)
 bottom.legend(loc="lower left")
 fig.tight_layout()

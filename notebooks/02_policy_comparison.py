@@ -37,8 +37,10 @@ from sim.experiments import load_experiment, load_results, report, run_experimen
 
 exp = load_experiment("../experiments/policy_comparison.toml", replications=8, customers=600)
 print(exp.description)
-print(f"{len(exp.policies)} policies x {exp.replications} replications, {exp.customers} customers, "
-      f"{exp.years:g} years; reference policy: {exp.reference}")
+print(
+    f"{len(exp.policies)} policies x {exp.replications} replications, {exp.customers} customers, "
+    f"{exp.years:g} years; reference policy: {exp.reference}"
+)
 
 # %%
 out = run_experiment(exp, tempfile.mkdtemp(prefix="policy_comparison_"), progress=False)
@@ -60,10 +62,14 @@ focal.groupby("replication")["seed"].nunique().max()
 # replications, with a t-interval band over replications.
 
 # %%
-yearly = (focal[focal["step"] > 0]
-          .assign(year_no=lambda d: np.ceil(d["year"]).astype(int))
-          .groupby(["policy", "replication", "year_no"])[["trust", "bond", "churn_rate_annual"]].mean()
-          .reset_index())
+yearly = (
+    focal[focal["step"] > 0]
+    .assign(year_no=lambda d: np.ceil(d["year"]).astype(int))
+    .groupby(["policy", "replication", "year_no"])[["trust", "bond", "churn_rate_annual"]]
+    .mean()
+    .reset_index()
+)
+
 
 def band(group: pd.DataFrame, column: str) -> pd.DataFrame:
     """Mean and 95 % t-interval over replications, per year."""
@@ -72,8 +78,12 @@ def band(group: pd.DataFrame, column: str) -> pd.DataFrame:
     half = sem * stats.t.ppf(0.975, n - 1)
     return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half})
 
-panels = [("trust", "Trust in the focal firm (0–1)"), ("bond", "Emotional bond (0–1)"),
-          ("churn_rate_annual", "Churn (share of customers per year)")]
+
+panels = [
+    ("trust", "Trust in the focal firm (0–1)"),
+    ("bond", "Emotional bond (0–1)"),
+    ("churn_rate_annual", "Churn (share of customers per year)"),
+]
 fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
 for ax, (column, title) in zip(axes, panels, strict=True):
     for policy, group in yearly.groupby("policy"):
@@ -101,8 +111,13 @@ rep.differences[key].pivot(index="policy", columns="outcome", values="difference
 fig, axes = plt.subplots(1, 3, figsize=(17, 4.2), sharey=True)
 for ax, (column, title) in zip(axes, panels, strict=True):
     d = rep.differences[rep.differences["outcome"] == column].set_index("policy")
-    ax.barh(d.index, d["difference"], xerr=[d["difference"] - d["ci_low"], d["ci_high"] - d["difference"]], capsize=4,
-            color="#0072B2")
+    ax.barh(
+        d.index,
+        d["difference"],
+        xerr=[d["difference"] - d["ci_low"], d["ci_high"] - d["difference"]],
+        capsize=4,
+        color="#0072B2",
+    )
     ax.axvline(0, color="black", lw=0.8)
     ax.set(title=f"{title.split(' (')[0]}: policy minus business as usual", xlabel="paired difference")
 fig.tight_layout()
@@ -115,8 +130,10 @@ fig.tight_layout()
 # %%
 significant = rep.differences[(rep.differences["ci_low"] > 0) | (rep.differences["ci_high"] < 0)]
 for _, row in significant[significant["outcome"].isin(["trust", "bond", "churn_rate_annual"])].iterrows():
-    print(f"{row['policy']:>20}: {row['outcome']:<18} {row['difference']:+.3f}  "
-          f"[{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]")
+    print(
+        f"{row['policy']:>20}: {row['outcome']:<18} {row['difference']:+.3f}  "
+        f"[{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
+    )
 
 # %% [markdown]
 # ## The relationship typology per policy
@@ -130,6 +147,5 @@ types = list(sim.TYPES)
 last_year = focal[focal["step"] > focal["step"].max() - 12]
 shares = last_year.groupby("policy")[types].mean()
 ax = shares.plot.barh(stacked=True, figsize=(10, 4.5), color=["#009E73", "#56B4E9", "#F0E442", "#D55E00", "#CC79A7"])
-ax.set(title="Relationship types among the focal firm's customers, last year", xlabel="share of customers",
-       ylabel="")
+ax.set(title="Relationship types among the focal firm's customers, last year", xlabel="share of customers", ylabel="")
 ax.legend(loc="center left", bbox_to_anchor=(1, 0.5))

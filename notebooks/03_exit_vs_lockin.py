@@ -33,17 +33,25 @@ import numpy as np
 from sim.experiments import load_experiment, report, run_experiment
 
 exp = load_experiment(
-    "../experiments/exit_vs_lockin_sweep.toml", replications=4, customers=500,
+    "../experiments/exit_vs_lockin_sweep.toml",
+    replications=4,
+    customers=500,
     fixed={"levers.exit_fee": 3.0},
-    design={"kind": "grid", "values": {"levers.contract_term": [0, 6, 12, 24, 36],
-                                       "customers.needs_volatility": [0.01, 0.03, 0.06, 0.1]}},
+    design={
+        "kind": "grid",
+        "values": {"levers.contract_term": [0, 6, 12, 24, 36], "customers.needs_volatility": [0.01, 0.03, 0.06, 0.1]},
+    },
 )
-print(f"{len(exp.design.values['levers.contract_term']) * len(exp.design.values['customers.needs_volatility'])} "
-      f"design points x {exp.replications} replications, {exp.customers} customers, {exp.years:g} years")
+print(
+    f"{len(exp.design.values['levers.contract_term']) * len(exp.design.values['customers.needs_volatility'])} "
+    f"design points x {exp.replications} replications, {exp.customers} customers, {exp.years:g} years"
+)
 
 # %%
 out = run_experiment(exp, tempfile.mkdtemp(prefix="exit_vs_lockin_"), progress=False)
-rep = report(out, outcomes=["trust", "bond", "churn_rate_annual", "trapped_share", "customers", "profit"], figures=False)
+rep = report(
+    out, outcomes=["trust", "bond", "churn_rate_annual", "trapped_share", "customers", "profit"], figures=False
+)
 rep.summary.head()
 
 # %% [markdown]
@@ -52,17 +60,24 @@ rep.summary.head()
 
 # %%
 term, volatility = "levers.contract_term", "customers.needs_volatility"
-outcomes = [("trust", "Trust (0–1)", "viridis"), ("churn_rate_annual", "Churn (share per year)", "magma_r"),
-            ("trapped_share", "Customers who feel trapped (share)", "magma_r"), ("profit", "Profit per month", "viridis")]
+outcomes = [
+    ("trust", "Trust (0–1)", "viridis"),
+    ("churn_rate_annual", "Churn (share per year)", "magma_r"),
+    ("trapped_share", "Customers who feel trapped (share)", "magma_r"),
+    ("profit", "Profit per month", "viridis"),
+]
+
 
 def grid(outcome: str):
     """Outcome means as a table: needs volatility down, contract term across."""
     rows = rep.summary[rep.summary["outcome"] == outcome]
     return rows.pivot_table(index=volatility, columns=term, values="mean")
 
+
 def luminance(rgba) -> float:
     """Perceived brightness of a colour, to write dark text on light cells and light text on dark ones."""
     return 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2]
+
 
 fig, axes = plt.subplots(1, 4, figsize=(20, 4.4))
 for ax, (outcome, title, cmap) in zip(axes, outcomes, strict=True):
@@ -71,8 +86,15 @@ for ax, (outcome, title, cmap) in zip(axes, outcomes, strict=True):
     ax.set_xticks(range(table.shape[1]), [f"{int(t)}" for t in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
     for (i, j), value in np.ndenumerate(table.to_numpy()):
-        ax.text(j, i, f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}", ha="center", va="center",
-                color="white" if luminance(image.cmap(image.norm(value))) < 0.5 else "black", fontsize=9)
+        ax.text(
+            j,
+            i,
+            f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}",
+            ha="center",
+            va="center",
+            color="white" if luminance(image.cmap(image.norm(value))) < 0.5 else "black",
+            fontsize=9,
+        )
     ax.set(title=title, xlabel="contract term (months)", ylabel="needs volatility (s.d. per month)")
     fig.colorbar(image, ax=ax, shrink=0.8)
 fig.tight_layout()
@@ -87,9 +109,12 @@ fig.tight_layout()
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(17, 4.2))
-for ax, outcome, title in zip(axes, ["trust", "customers", "profit"],
-                              ["Trust: lock-in minus exit option", "Customers: lock-in minus exit option",
-                               "Profit: lock-in minus exit option"], strict=True):
+for ax, outcome, title in zip(
+    axes,
+    ["trust", "customers", "profit"],
+    ["Trust: lock-in minus exit option", "Customers: lock-in minus exit option", "Profit: lock-in minus exit option"],
+    strict=True,
+):
     table = grid(outcome)
     gain = table.sub(table[0], axis=0).drop(columns=0)
     for v, row in gain.iterrows():
@@ -108,8 +133,13 @@ fig.tight_layout()
 # %%
 customers, profit, trust = (grid(o) for o in ("customers", "profit", "trust"))
 for v in customers.index:
-    wins = [int(t) for t in customers.columns[1:]
-            if customers.loc[v, t] > customers.loc[v, 0] and profit.loc[v, t] > profit.loc[v, 0]]
+    wins = [
+        int(t)
+        for t in customers.columns[1:]
+        if customers.loc[v, t] > customers.loc[v, 0] and profit.loc[v, t] > profit.loc[v, 0]
+    ]
     keeps_trust = [int(t) for t in trust.columns[1:] if trust.loc[v, t] >= trust.loc[v, 0]]
-    print(f"needs volatility {v:<5g} lock-in wins on customers and profit at terms {wins or 'none'}; "
-          f"keeps the exit option's trust at terms {keeps_trust or 'none'}")
+    print(
+        f"needs volatility {v:<5g} lock-in wins on customers and profit at terms {wins or 'none'}; "
+        f"keeps the exit option's trust at terms {keeps_trust or 'none'}"
+    )

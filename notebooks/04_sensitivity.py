@@ -37,19 +37,24 @@ from IPython.display import Image
 from sim.experiments import Experiment, report, run_experiment
 
 levers = {
-    "levers.contract_term": [0, 36],            # months
-    "levers.exit_fee": [0.0, 6.0],              # monthly prices
-    "levers.staff_authority": [0.1, 0.9],       # chance staff may resolve a complaint at first contact
-    "levers.tailoring": [0.0, 0.9],             # how closely offers fit current needs
-    "levers.listening": [0.0, 0.1],             # monthly adaptation of the offer to drifting needs
-    "levers.sales_pressure": [0.0, 0.8],        # share of contacts that push an offer
+    "levers.contract_term": [0, 36],  # months
+    "levers.exit_fee": [0.0, 6.0],  # monthly prices
+    "levers.staff_authority": [0.1, 0.9],  # chance staff may resolve a complaint at first contact
+    "levers.tailoring": [0.0, 0.9],  # how closely offers fit current needs
+    "levers.listening": [0.0, 0.1],  # monthly adaptation of the offer to drifting needs
+    "levers.sales_pressure": [0.0, 0.8],  # share of contacts that push an offer
     "levers.acquisition_discount": [0.0, 0.3],  # price cut for new customers only
-    "levers.service_capacity": [0.5, 10.0],     # escalated complaints handled per 100 customers a month
-    "levers.surface_acting": [0.0, 1.0],        # displayed enthusiasm demanded of staff
+    "levers.service_capacity": [0.5, 10.0],  # escalated complaints handled per 100 customers a month
+    "levers.surface_acting": [0.0, 1.0],  # displayed enthusiasm demanded of staff
 }
 exp = Experiment(
-    name="lever_screening", description="Morris screening of the focal firm's levers",
-    scenario="business_as_usual", replications=1, years=10, customers=400, seed=4242,
+    name="lever_screening",
+    description="Morris screening of the focal firm's levers",
+    scenario="business_as_usual",
+    replications=1,
+    years=10,
+    customers=400,
+    seed=4242,
     outcomes=["trust", "bond", "churn_rate_annual", "profit"],
     design={"kind": "morris", "bounds": levers, "samples": 8, "levels": 4},
 )
@@ -78,17 +83,27 @@ Image(filename=str(next(p for p in rep.figures if p.name.startswith("sensitivity
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(17, 5))
-for ax, outcome, title in zip(axes, ["trust", "bond", "churn_rate_annual"],
-                              ["Trust (0–1)", "Emotional bond (0–1)", "Churn (share per year)"], strict=True):
+for ax, outcome, title in zip(
+    axes,
+    ["trust", "bond", "churn_rate_annual"],
+    ["Trust (0–1)", "Emotional bond (0–1)", "Churn (share per year)"],
+    strict=True,
+):
     rows = table[table["outcome"] == outcome]
     ax.scatter(rows["mu_star"], rows["sigma"], color="#0072B2")
     for _, row in rows.iterrows():
-        ax.annotate(row["parameter"], (row["mu_star"], row["sigma"]), fontsize=8, xytext=(3, 3),
-                    textcoords="offset points")
+        ax.annotate(
+            row["parameter"], (row["mu_star"], row["sigma"]), fontsize=8, xytext=(3, 3), textcoords="offset points"
+        )
     limit = max(rows["mu_star"].max(), rows["sigma"].max()) * 1.15
     ax.plot([0, limit], [0, limit], color="grey", lw=0.8, ls="--")
-    ax.set(title=title, xlabel="mu* (mean absolute elementary effect)", ylabel="sigma (spread of effects)",
-           xlim=(0, limit), ylim=(0, limit))
+    ax.set(
+        title=title,
+        xlabel="mu* (mean absolute elementary effect)",
+        ylabel="sigma (spread of effects)",
+        xlim=(0, limit),
+        ylim=(0, limit),
+    )
 fig.tight_layout()
 
 # %% [markdown]
@@ -97,8 +112,10 @@ fig.tight_layout()
 # %%
 for outcome in ["trust", "bond", "churn_rate_annual"]:
     ranked = table[table["outcome"] == outcome].nlargest(4, "mu_star")
-    print(f"{outcome:>18}: " + ", ".join(f"{p} ({m:.3f})" for p, m in zip(ranked["parameter"], ranked["mu_star"],
-                                                                         strict=True)))
+    print(
+        f"{outcome:>18}: "
+        + ", ".join(f"{p} ({m:.3f})" for p, m in zip(ranked["parameter"], ranked["mu_star"], strict=True))
+    )
 
 # %% [markdown]
 # Eight trajectories on a 400-customer market is a screening, not a verdict: the confidence intervals in the

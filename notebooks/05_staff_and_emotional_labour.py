@@ -43,15 +43,25 @@ focal.groupby("preset")[["staff_exhaustion", "first_contact_resolution", "trust"
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
-for ax, (column, title) in zip(axes, [("staff_exhaustion", "Staff exhaustion (0–1)"),
-                                      ("first_contact_resolution", "Complaints resolved at first contact"),
-                                      ("bond", "Customers' emotional bond (0–1)")], strict=True):
+for ax, (column, title) in zip(
+    axes,
+    [
+        ("staff_exhaustion", "Staff exhaustion (0–1)"),
+        ("first_contact_resolution", "Complaints resolved at first contact"),
+        ("bond", "Customers' emotional bond (0–1)"),
+    ],
+    strict=True,
+):
     for preset, rows in focal.groupby("preset"):
         by_year = rows.groupby("year")[column]
         mean = by_year.mean().rolling(6, min_periods=1).mean()
         ax.plot(mean.index, mean, label=sim.POLICIES[preset].label)
-        ax.fill_between(mean.index, by_year.min().rolling(6, min_periods=1).mean(),
-                        by_year.max().rolling(6, min_periods=1).mean(), alpha=0.2)
+        ax.fill_between(
+            mean.index,
+            by_year.min().rolling(6, min_periods=1).mean(),
+            by_year.max().rolling(6, min_periods=1).mean(),
+            alpha=0.2,
+        )
     ax.set(title=title, xlabel="simulated years", ylabel=title.split(" (")[0])
 axes[0].legend()
 fig.tight_layout()
@@ -71,21 +81,29 @@ for exhaustion in (True, False):
         base["mechanisms"]["staff_exhaustion"] = exhaustion
         table = sim.run(sim.Scenario.model_validate(base), years=8, seed=seed)
         last = table[(table["firm"] == "Budget sales") & (table["year"] > 6)]
-        rows.append({"staff exhaustion": "on" if exhaustion else "off", "seed": seed,
-                     **last[["trust", "bond", "first_contact_resolution", "customers"]].mean().to_dict()})
+        rows.append(
+            {
+                "staff exhaustion": "on" if exhaustion else "off",
+                "seed": seed,
+                **last[["trust", "bond", "first_contact_resolution", "customers"]].mean().to_dict(),
+            }
+        )
 feedback = pd.DataFrame(rows)
 paired = feedback.pivot(index="seed", columns="staff exhaustion")
-difference = (paired.xs("on", axis=1, level=1) - paired.xs("off", axis=1, level=1))
+difference = paired.xs("on", axis=1, level=1) - paired.xs("off", axis=1, level=1)
 summary = difference.agg(["mean", "min", "max"]).T
 summary.columns = ["on − off (mean)", "min", "max"]
 summary.round(3)
 
 # %%
-ax = summary["on − off (mean)"].plot.barh(xerr=[summary["on − off (mean)"] - summary["min"],
-                                                 summary["max"] - summary["on − off (mean)"]], figsize=(8, 3.5))
+ax = summary["on − off (mean)"].plot.barh(
+    xerr=[summary["on − off (mean)"] - summary["min"], summary["max"] - summary["on − off (mean)"]], figsize=(8, 3.5)
+)
 ax.axvline(0, color="black", linewidth=0.8)
-ax.set(title="Budget sales: effect of staff exhaustion on the firm (years 6–8, paired by seed)",
-       xlabel="difference, exhaustion on minus off (bars: range over seeds)")
+ax.set(
+    title="Budget sales: effect of staff exhaustion on the firm (years 6–8, paired by seed)",
+    xlabel="difference, exhaustion on minus off (bars: range over seeds)",
+)
 plt.tight_layout()
 
 # %% [markdown]

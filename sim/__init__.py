@@ -26,6 +26,20 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
 __all__ = [
-    "METRICS", "POLICIES", "TYPES", "Customer", "Firm", "Levers", "MarketModel", "Policy", "Scenario",
-    "ScenarioError", "default_market", "load_results", "load_scenario", "preset_scenario", "register", "run",
+    "METRICS",
+    "POLICIES",
+    "TYPES",
+    "Customer",
+    "Firm",
+    "Levers",
+    "MarketModel",
+    "Policy",
+    "Scenario",
+    "ScenarioError",
+    "default_market",
+    "load_results",
+    "load_scenario",
+    "preset_scenario",
+    "register",
+    "run",
 ]

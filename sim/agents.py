@@ -87,11 +87,26 @@ class Customer(mesa.Agent):
 
     def snapshot(self) -> dict[str, Any]:
         """The customer's whole readable state as a dict (e.g. to follow one customer over time)."""
-        return {"step": self.model.steps, "firm": self.firm.name if self.firm else None,
-                "relationship": self.relationship,
-                **{name: getattr(self, name) for name in ("trust", "bond", "satisfaction", "expectation",
-                                                          "resentment", "tenure", "trapped", "experience")},
-                "need_x": self.needs[0], "need_y": self.needs[1]}
+        return {
+            "step": self.model.steps,
+            "firm": self.firm.name if self.firm else None,
+            "relationship": self.relationship,
+            **{
+                name: getattr(self, name)
+                for name in (
+                    "trust",
+                    "bond",
+                    "satisfaction",
+                    "expectation",
+                    "resentment",
+                    "tenure",
+                    "trapped",
+                    "experience",
+                )
+            },
+            "need_x": self.needs[0],
+            "need_y": self.needs[1],
+        }
 
     def __repr__(self) -> str:
         return f"Customer({self.index}, firm={self.firm.name if self.firm else None}, trust={self.trust:.2f})"

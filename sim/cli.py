@@ -28,15 +28,17 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     last = table[table["step"] > table["step"].max() - 12]
     final = last[last["step"] == last["step"].max()].set_index("firm")
     year = last.groupby("firm", sort=False)
-    out = pd.DataFrame({
-        "policy": final["policy"],
-        "customers": final["customers"].astype(int),
-        "trust": final["trust"],
-        "bond": final["bond"],
-        "churn/yr": year["churn_rate_annual"].mean(),
-        "trapped": final["trapped_share"],
-        "profit/yr": year["profit"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "policy": final["policy"],
+            "customers": final["customers"].astype(int),
+            "trust": final["trust"],
+            "bond": final["bond"],
+            "churn/yr": year["churn_rate_annual"].mean(),
+            "trapped": final["trapped_share"],
+            "profit/yr": year["profit"].sum(),
+        }
+    )
     return out.round({"trust": 3, "bond": 3, "churn/yr": 3, "trapped": 3, "profit/yr": 1})
 
 
@@ -55,8 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{args.out}: --out must be a directory")
     model = MarketModel(scenario)
     try:
-        with tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr,
-                  disable=args.quiet) as bar:
+        with tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr, disable=args.quiet) as bar:
             model.run(progress=lambda done, total: bar.update(1))
         table = model.outcomes()
     finally:

@@ -199,8 +199,10 @@ def typology_shares(m: MarketState) -> dict[str, np.ndarray]:
     k = len(TYPES)
     counts = np.bincount(m.slot * k + np.maximum(kind, 0), minlength=(m.n_firms + 1) * k).reshape(-1, k)[:-1]
     n = _count(m)
-    return {name: np.divide(counts[:, j].astype(float), n, out=np.full_like(n, np.nan), where=n > 0)
-            for j, name in enumerate(TYPES)}
+    return {
+        name: np.divide(counts[:, j].astype(float), n, out=np.full_like(n, np.nan), where=n > 0)
+        for j, name in enumerate(TYPES)
+    }
 
 
 def measure(m: MarketState) -> dict[str, np.ndarray]:

@@ -44,8 +44,9 @@ class MarketModel(mesa.Model):
     >>> model.release()
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
-                 years: float | None = None):
+    def __init__(
+        self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, years: float | None = None
+    ):
         scenario = resolve_scenario(scenario).with_changes(seed=seed, years=years)
         super().__init__(seed=scenario.seed)
         self.scenario = scenario
@@ -59,13 +60,21 @@ class MarketModel(mesa.Model):
         levers = [spec.resolved_levers() for spec in scenario.firms]
         self.market = MarketState(
             customers=new_customers(scenario.customers, n_firms, positions, levers, rng["population"]),
-            levers=FirmTable(levers), firms=FirmState.fresh(n_firms), tally=Tally(n_firms),
-            customer_spec=scenario.customers, behaviour=scenario.behaviour, mechanisms=scenario.mechanisms,
-            economics=scenario.economics, positions=positions,
-            network=build_network(scenario.network, scenario.customers.count, rng["network"]), rng=rng,
+            levers=FirmTable(levers),
+            firms=FirmState.fresh(n_firms),
+            tally=Tally(n_firms),
+            customer_spec=scenario.customers,
+            behaviour=scenario.behaviour,
+            mechanisms=scenario.mechanisms,
+            economics=scenario.economics,
+            positions=positions,
+            network=build_network(scenario.network, scenario.customers.count, rng["network"]),
+            rng=rng,
         )
-        self.firms = [Firm(self, i, spec.name, POLICIES[spec.policy], lv)
-                      for i, (spec, lv) in enumerate(zip(scenario.firms, levers, strict=True))]
+        self.firms = [
+            Firm(self, i, spec.name, POLICIES[spec.policy], lv)
+            for i, (spec, lv) in enumerate(zip(scenario.firms, levers, strict=True))
+        ]
         self._firm_index = {f.name: f.index for f in self.firms}
         self._customers: list[Customer] | None = None  # Mesa handles, created on first use
         counts = by_slot(self.market.slot, n_firms, self.market.customers.attached)
@@ -82,17 +91,17 @@ class MarketModel(mesa.Model):
         m = self.market
         self.begin_month()
         apply_shocks(m, self.shocks, self._firm_index)
-        drift_needs(m)            # customers change by themselves
-        serve_customers(m)        # encounters, failures, complaints, resolution, queues
-        contact_customers(m)      # sales pitches and care contacts
-        listen_and_adapt(m)       # firms that listen follow drifting needs
-        update_staff(m)           # strain and exhaustion of front-line staff
-        judge_month(m)            # experience, satisfaction, trust, bond, resentment
-        talk(m)                   # word of mouth and public posts
-        advertise(m)              # advertising; opinions fade
-        decide(m)                 # stay, switch or leave
-        enter_market(m)           # firms win customers from outside the market
-        settle_accounts(m)        # revenue, costs, profit
+        drift_needs(m)  # customers change by themselves
+        serve_customers(m)  # encounters, failures, complaints, resolution, queues
+        contact_customers(m)  # sales pitches and care contacts
+        listen_and_adapt(m)  # firms that listen follow drifting needs
+        update_staff(m)  # strain and exhaustion of front-line staff
+        judge_month(m)  # experience, satisfaction, trust, bond, resentment
+        talk(m)  # word of mouth and public posts
+        advertise(m)  # advertising; opinions fade
+        decide(m)  # stay, switch or leave
+        enter_market(m)  # firms win customers from outside the market
+        settle_accounts(m)  # revenue, costs, profit
         self._record()
         if self.steps >= self.scenario.months:
             self.running = False

@@ -26,28 +26,52 @@ class Levers(Strict):
     """What a firm decides: the levers a relationship policy is made of."""
 
     price: float = Field(1.0, gt=0, le=10, description="monthly list price (money units)")
-    contract_term: int = Field(0, ge=0, le=60, description="minimum contract term in months, renewed automatically; 0 = leave any month")
+    contract_term: int = Field(
+        0, ge=0, le=60, description="minimum contract term in months, renewed automatically; 0 = leave any month"
+    )
     exit_fee: float = Field(0.0, ge=0, le=24, description="fee for leaving before the term ends, in monthly prices")
-    loyalty_points: float = Field(0.0, ge=0, le=1, description="loyalty points earned per month, in monthly prices; all lost on leaving")
-    staff_authority: Share = Field(0.3, description="chance that front-line staff may and can resolve a complaint at first contact")
+    loyalty_points: float = Field(
+        0.0, ge=0, le=1, description="loyalty points earned per month, in monthly prices; all lost on leaving"
+    )
+    staff_authority: Share = Field(
+        0.3, description="chance that front-line staff may and can resolve a complaint at first contact"
+    )
     tailoring: Share = Field(0.2, description="how closely a new offer is fitted to the customer's current needs")
-    listening: Share = Field(0.02, description="monthly share of the gap between offer and drifted needs that the firm closes")
+    listening: Share = Field(
+        0.02, description="monthly share of the gap between offer and drifted needs that the firm closes"
+    )
     contact_rate: Share = Field(0.1, description="chance per month that the firm contacts a customer")
-    sales_pressure: Share = Field(0.3, description="share of contacts that push an offer (sales bonuses), the rest are care contacts")
-    sales_target: Share = Field(0.0, description="monthly acquisitions targeted, as a share of the customer base; missing it raises sales pressure (0 = no budget)")
-    acquisition_discount: Share = Field(0.1, description="price cut offered to new customers only (the loyalty penalty)")
+    sales_pressure: Share = Field(
+        0.3, description="share of contacts that push an offer (sales bonuses), the rest are care contacts"
+    )
+    sales_target: Share = Field(
+        0.0,
+        description="monthly acquisitions targeted, as a share of the customer base; missing it raises sales pressure (0 = no budget)",
+    )
+    acquisition_discount: Share = Field(
+        0.1, description="price cut offered to new customers only (the loyalty penalty)"
+    )
     discount_months: int = Field(6, ge=0, le=36, description="months a new customer's discount lasts")
     marketing: float = Field(0.5, ge=0, le=5, description="advertising effort (0 = none, 1 = strong)")
     over_promise: Share = Field(0.1, description="how far advertised quality exceeds delivered quality")
-    service_capacity: float = Field(3.0, ge=0, le=100, description="escalated complaints the back office resolves per month per 100 customers")
-    service_decay: Share = Field(0.2, description="share of service quality lost as a relationship ages towards ten years")
+    service_capacity: float = Field(
+        3.0, ge=0, le=100, description="escalated complaints the back office resolves per month per 100 customers"
+    )
+    service_decay: Share = Field(
+        0.2, description="share of service quality lost as a relationship ages towards ten years"
+    )
     surface_acting: Share = Field(0.5, description="displayed enthusiasm demanded of staff regardless of how they feel")
     transparency: Share = Field(0.3, description="share of service defects the firm discloses itself")
-    decline_poor_fit: Share = Field(0.0, description="minimum needs fit an applicant must have to be accepted (0 = accept everyone)")
+    decline_poor_fit: Share = Field(
+        0.0, description="minimum needs fit an applicant must have to be accepted (0 = accept everyone)"
+    )
 
 
 def _all_optional(model: type[BaseModel], name: str) -> type[BaseModel]:
-    fields = {k: (f.annotation | None, Field(None, description=f.description, **_bounds(f))) for k, f in model.model_fields.items()}
+    fields = {
+        k: (f.annotation | None, Field(None, description=f.description, **_bounds(f)))
+        for k, f in model.model_fields.items()
+    }
     return create_model(name, __base__=Strict, **fields)
 
 
@@ -84,7 +108,9 @@ class Customers(Strict):
 class Network(Strict):
     """The social network over which customers talk (word of mouth)."""
 
-    kind: Literal["small_world", "scale_free", "random"] = Field("small_world", description="network family (Watts-Strogatz, Barabasi-Albert, Erdos-Renyi)")
+    kind: Literal["small_world", "scale_free", "random"] = Field(
+        "small_world", description="network family (Watts-Strogatz, Barabasi-Albert, Erdos-Renyi)"
+    )
     degree: int = Field(8, ge=2, le=100, description="mean number of acquaintances")
     rewiring: Share = Field(0.1, description="small-world rewiring probability")
 
@@ -94,7 +120,9 @@ class Behaviour(Strict):
 
     usage_rate: Share = Field(0.5, description="chance per month of a service encounter")
     base_failure: Share = Field(0.08, description="chance that an encounter fails even at full service quality")
-    complaint_propensity: Share = Field(0.6, description="chance that a fully trusting customer complains about a failure (others stay silent)")
+    complaint_propensity: Share = Field(
+        0.6, description="chance that a fully trusting customer complains about a failure (others stay silent)"
+    )
     defect_discovery: Share = Field(0.1, description="chance per month that a customer discovers an undisclosed defect")
     trust_gain: Share = Field(0.05, description="monthly rate at which trust moves up towards a better experience")
     trust_asymmetry: float = Field(3.0, ge=0.1, le=20, description="how many times faster trust falls than it rises")
@@ -102,7 +130,9 @@ class Behaviour(Strict):
     bond_decay: Share = Field(0.01, description="monthly fading of emotional bond without contact")
     bond_loss: Share = Field(0.1, description="monthly loss of bond in a bad month, scaled by how bad it was")
     expectation_rate: Share = Field(0.1, description="monthly rate at which expectations adapt to experience")
-    disconfirmation: float = Field(0.5, ge=0, le=2, description="weight of experience-minus-expectation in satisfaction")
+    disconfirmation: float = Field(
+        0.5, ge=0, le=2, description="weight of experience-minus-expectation in satisfaction"
+    )
     weight_fit: float = Field(0.5, ge=0, le=1, description="weight of needs fit in a month's experience")
     weight_service: float = Field(0.35, ge=0, le=1, description="weight of service in a month's experience")
     weight_value: float = Field(0.15, ge=0, le=1, description="weight of price fairness in a month's experience")
@@ -110,7 +140,9 @@ class Behaviour(Strict):
     fairness_sensitivity: Share = Field(0.5, description="how much it hurts to pay more than new customers get")
     sales_annoyance: Share = Field(0.3, description="experience lost in a month with a sales pitch")
     push_misfit: float = Field(0.2, ge=0, le=2, description="s.d. of the misfit added by an accepted pushed offer")
-    upsell_price: float = Field(0.15, ge=0, le=5, description="monthly price added by an accepted pushed offer, in monthly prices")
+    upsell_price: float = Field(
+        0.15, ge=0, le=5, description="monthly price added by an accepted pushed offer, in monthly prices"
+    )
     resentment_rate: Share = Field(0.1, description="monthly growth of resentment while trapped, times reactance")
     resentment_decay: Share = Field(0.05, description="monthly fading of resentment when not trapped")
     resentment_weight: Share = Field(0.3, description="experience lost per unit of resentment")
@@ -121,16 +153,26 @@ class Behaviour(Strict):
     ad_effect: Share = Field(0.02, description="monthly pull of advertising on opinions, per unit of marketing")
     opinion_memory: Share = Field(0.01, description="monthly fading of opinions back to neutral")
     review_rate: Share = Field(0.05, description="chance per month of looking around without a reason")
-    trigger_review: Share = Field(0.5, description="chance of looking around after a trigger (failure, life event, pitch, renewal)")
+    trigger_review: Share = Field(
+        0.5, description="chance of looking around after a trigger (failure, life event, pitch, renewal)"
+    )
     weight_trust: float = Field(0.4, ge=0, le=2, description="weight of trust (or opinion) in choosing a firm")
     weight_bond: float = Field(0.3, ge=0, le=2, description="weight of emotional bond in staying")
-    weight_price: float = Field(0.5, ge=0, le=2, description="weight of price relative to the market's mean, times price sensitivity")
-    switching_cost_weight: float = Field(0.05, ge=0, le=1, description="utility per monthly price of exit fee and lost points")
+    weight_price: float = Field(
+        0.5, ge=0, le=2, description="weight of price relative to the market's mean, times price sensitivity"
+    )
+    switching_cost_weight: float = Field(
+        0.05, ge=0, le=1, description="utility per monthly price of exit fee and lost points"
+    )
     inertia: float = Field(0.1, ge=0, le=1, description="utility gain needed before a customer wants to move")
     choice_noise: float = Field(0.1, ge=0, le=1, description="scale of the random part of a choice (logit)")
     outside_option: float = Field(0.3, ge=-1, le=2, description="utility of buying from no firm")
-    reentry_rate: Share = Field(0.03, description="chance per month that a customer without a firm comes back to the market")
-    max_wait: int = Field(6, ge=1, le=36, description="months the most patient customer waits on a complaint before giving up")
+    reentry_rate: Share = Field(
+        0.03, description="chance per month that a customer without a firm comes back to the market"
+    )
+    max_wait: int = Field(
+        6, ge=1, le=36, description="months the most patient customer waits on a complaint before giving up"
+    )
     exhaustion_rate: Share = Field(0.1, description="monthly growth of staff exhaustion per unit of strain")
     recovery_rate: Share = Field(0.1, description="monthly recovery of exhausted staff")
     overload_strain: float = Field(0.3, ge=0, le=5, description="strain per unit of complaint load above capacity")
@@ -143,11 +185,17 @@ class Economics(Strict):
 
     service_cost: float = Field(0.5, ge=0, le=10, description="cost of serving a customer for a month")
     complaint_cost: float = Field(0.3, ge=0, le=10, description="cost of handling one complaint")
-    capacity_cost: float = Field(0.1, ge=0, le=10, description="monthly cost per unit of service capacity per 100 customers")
-    empowerment_cost: float = Field(0.2, ge=0, le=10, description="monthly cost per customer of staff with full authority (skills, time)")
+    capacity_cost: float = Field(
+        0.1, ge=0, le=10, description="monthly cost per unit of service capacity per 100 customers"
+    )
+    empowerment_cost: float = Field(
+        0.2, ge=0, le=10, description="monthly cost per customer of staff with full authority (skills, time)"
+    )
     tailoring_cost: float = Field(0.1, ge=0, le=10, description="monthly cost per customer of fully tailored offers")
     acquisition_cost: float = Field(2.0, ge=0, le=50, description="cost of winning one new customer")
-    marketing_cost: float = Field(0.02, ge=0, le=10, description="monthly cost per unit of marketing per customer in the market")
+    marketing_cost: float = Field(
+        0.02, ge=0, le=10, description="monthly cost per unit of marketing per customer in the market"
+    )
     discount_rate: float = Field(0.01, ge=0, le=0.2, description="monthly discount rate for customer lifetime value")
 
 
@@ -157,17 +205,29 @@ class Mechanisms(Strict):
     needs_drift: bool = Field(True, description="needs drift month by month (needs.drift_needs)")
     life_events: bool = Field(True, description="life events make needs jump and trigger a look around")
     service_failures: bool = Field(True, description="service encounters can fail")
-    complaints: bool = Field(True, description="customers may complain about a failure (off: all failures are suffered in silence)")
-    queues: bool = Field(True, description="back-office capacity limits how fast escalated complaints are resolved (off: all at once)")
-    hidden_defects: bool = Field(True, description="firms may hide defects that customers discover later (off: all are disclosed)")
-    trust_asymmetry: bool = Field(True, description="trust falls trust_asymmetry times faster than it rises (off: equally fast)")
+    complaints: bool = Field(
+        True, description="customers may complain about a failure (off: all failures are suffered in silence)"
+    )
+    queues: bool = Field(
+        True, description="back-office capacity limits how fast escalated complaints are resolved (off: all at once)"
+    )
+    hidden_defects: bool = Field(
+        True, description="firms may hide defects that customers discover later (off: all are disclosed)"
+    )
+    trust_asymmetry: bool = Field(
+        True, description="trust falls trust_asymmetry times faster than it rises (off: equally fast)"
+    )
     emotional_bond: bool = Field(True, description="warm, authentic contact builds emotional bond (off: no bond)")
-    staff_exhaustion: bool = Field(True, description="strain exhausts staff, lowering quality and authenticity (off: staff stay fresh)")
+    staff_exhaustion: bool = Field(
+        True, description="strain exhausts staff, lowering quality and authenticity (off: staff stay fresh)"
+    )
     sales_contacts: bool = Field(True, description="firms contact customers to sell or to care (off: no contacts)")
     loyalty_penalty: bool = Field(True, description="paying more than new customers are offered feels unfair")
     resentment: bool = Field(True, description="feeling trapped breeds resentment that sours experience")
     word_of_mouth: bool = Field(True, description="customers tell network contacts about their firm")
-    public_channel: bool = Field(True, description="customers with low advocacy post publicly, reaching the whole market")
+    public_channel: bool = Field(
+        True, description="customers with low advocacy post publicly, reaching the whole market"
+    )
     advertising: bool = Field(True, description="advertising pulls opinions and expectations towards the firm's claim")
     switching: bool = Field(True, description="customers may switch firm or leave the market (off: everyone stays)")
 

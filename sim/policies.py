@@ -55,11 +55,24 @@ class Policy:
 
 #: Lever values of business as usual; every preset changes some of them.
 STATUS_QUO: dict[str, float] = {
-    "contract_term": 12, "exit_fee": 2.0, "loyalty_points": 0.02, "staff_authority": 0.3,
-    "tailoring": 0.2, "listening": 0.02, "contact_rate": 0.1, "sales_pressure": 0.4,
-    "sales_target": 0.01, "acquisition_discount": 0.15, "discount_months": 6, "marketing": 0.5,
-    "over_promise": 0.15, "service_capacity": 3.0, "service_decay": 0.2, "surface_acting": 0.5,
-    "transparency": 0.3, "decline_poor_fit": 0.0,
+    "contract_term": 12,
+    "exit_fee": 2.0,
+    "loyalty_points": 0.02,
+    "staff_authority": 0.3,
+    "tailoring": 0.2,
+    "listening": 0.02,
+    "contact_rate": 0.1,
+    "sales_pressure": 0.4,
+    "sales_target": 0.01,
+    "acquisition_discount": 0.15,
+    "discount_months": 6,
+    "marketing": 0.5,
+    "over_promise": 0.15,
+    "service_capacity": 3.0,
+    "service_decay": 0.2,
+    "surface_acting": 0.5,
+    "transparency": 0.3,
+    "decline_poor_fit": 0.0,
 }
 
 
@@ -105,9 +118,17 @@ class BudgetSales(Policy):
     description = "Sales targets and bonuses: push offers, court new customers with discounts, contact existing ones mainly to sell."
     classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
     changes = {
-        "contact_rate": 0.3, "sales_pressure": 0.9, "sales_target": 0.03, "acquisition_discount": 0.35,
-        "discount_months": 12, "marketing": 1.5, "over_promise": 0.4, "service_capacity": 2.0,
-        "service_decay": 0.5, "surface_acting": 0.7, "listening": 0.0,
+        "contact_rate": 0.3,
+        "sales_pressure": 0.9,
+        "sales_target": 0.03,
+        "acquisition_discount": 0.35,
+        "discount_months": 12,
+        "marketing": 1.5,
+        "over_promise": 0.4,
+        "service_capacity": 2.0,
+        "service_decay": 0.5,
+        "surface_acting": 0.7,
+        "listening": 0.0,
     }
 
 
@@ -118,7 +139,13 @@ class RelationshipFirst(Policy):
     description = "What the essays recommend: a permanent exit option, empowered staff and no sales budgets."
     classifier = {"lock_in": False, "exit_option": True, "empowered": True, "sales_budget": False}
     changes = {
-        **PermanentExit.changes, **EmpoweredStaff.changes,
-        "sales_pressure": 0.0, "sales_target": 0.0, "acquisition_discount": 0.0, "discount_months": 0,
-        "over_promise": 0.0, "service_decay": 0.0, "decline_poor_fit": 0.2,
+        **PermanentExit.changes,
+        **EmpoweredStaff.changes,
+        "sales_pressure": 0.0,
+        "sales_target": 0.0,
+        "acquisition_discount": 0.0,
+        "discount_months": 0,
+        "over_promise": 0.0,
+        "service_decay": 0.0,
+        "decline_poor_fit": 0.2,
     }

@@ -15,8 +15,13 @@ from sim.params import Scenario
 from sim.scenario import resolve_scenario
 
 
-def run(scenario: Scenario | str | Path | None = None, *, years: float | None = None, seed: int | None = None,
-        progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def run(
+    scenario: Scenario | str | Path | None = None,
+    *,
+    years: float | None = None,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
     """Run a scenario (object, file path or preset name; None = default market) and return the tidy table.
 
     One row per firm and month (step 0 is the starting state); see ``sim.metrics`` for the columns.
@@ -54,8 +59,13 @@ def git_commit() -> str | None:
 
 def manifest(scenario: Scenario, **extra) -> dict:
     """Everything needed to reproduce a result: the resolved scenario, seed, versions, commit."""
-    return {"scenario": scenario.model_dump(mode="json"), "seed": scenario.seed, "versions": versions(),
-            "git_commit": git_commit(), **extra}
+    return {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": scenario.seed,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        **extra,
+    }
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:

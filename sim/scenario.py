@@ -98,15 +98,23 @@ def preset_scenario(policy: str, *, customers: int = DEFAULT_CUSTOMERS) -> Scena
         raise ScenarioError(f"unknown policy {policy!r}{suggest(policy, POLICIES)}")
     firms = [FirmSpec(name=POLICIES[policy].label, policy=policy)]
     firms += [FirmSpec(name=rival, policy="business_as_usual") for rival in RIVALS]
-    return Scenario(name=policy, description=f"{POLICIES[policy].label} against three business-as-usual rivals.",
-                    customers={"count": customers}, firms=firms)
+    return Scenario(
+        name=policy,
+        description=f"{POLICIES[policy].label} against three business-as-usual rivals.",
+        customers={"count": customers},
+        firms=firms,
+    )
 
 
 def default_market(*, customers: int = DEFAULT_CUSTOMERS) -> Scenario:
     """The default market: one firm of each registered policy competing for the same customers."""
     firms = [FirmSpec(name=cls.label, policy=name) for name, cls in POLICIES.items()]
-    return Scenario(name="market", description="One firm of each policy preset competes for the same customers.",
-                    customers={"count": customers}, firms=firms)
+    return Scenario(
+        name="market",
+        description="One firm of each policy preset competes for the same customers.",
+        customers={"count": customers},
+        firms=firms,
+    )
 
 
 def resolve_scenario(scenario: Scenario | str | Path | None) -> Scenario:
@@ -121,5 +129,6 @@ def resolve_scenario(scenario: Scenario | str | Path | None) -> Scenario:
     if path.suffix == ".toml" or path.exists():
         return load_scenario(path)
     names = [*POLICIES, "market"]
-    raise ScenarioError(f"{scenario}: not a scenario file or preset{suggest(str(scenario), names)} "
-                        f"(presets: {', '.join(names)})")
+    raise ScenarioError(
+        f"{scenario}: not a scenario file or preset{suggest(str(scenario), names)} (presets: {', '.join(names)})"
+    )

@@ -82,8 +82,9 @@ def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.n
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
 
 
-def new_customers(spec: Customers, n_firms: int, positions: np.ndarray, levers: list[Levers],
-                  rng: np.random.Generator) -> CustomerState:
+def new_customers(
+    spec: Customers, n_firms: int, positions: np.ndarray, levers: list[Levers], rng: np.random.Generator
+) -> CustomerState:
     """Draw a population and spread the customers who are in the market evenly over firms."""
     n, h = spec.count, spec.heterogeneity
     seeker = rng.random(n) < spec.relationship_seekers
@@ -167,10 +168,30 @@ class Tally:
     """Per-firm counts of what happened this month; reset at the start of every step."""
 
     NAMES = (
-        "encounters", "failures", "complaints", "silent_failures", "resolved_first_contact",
-        "resolved_later", "neglected", "defects_discovered", "pitches", "accepted_pitches", "care_contacts",
-        "posts", "wom_positive", "wom_negative", "churned", "switched_out", "left_market", "acquired",
-        "exit_fees", "complaints_handled", "queue", "revenue", "costs", "profit",
+        "encounters",
+        "failures",
+        "complaints",
+        "silent_failures",
+        "resolved_first_contact",
+        "resolved_later",
+        "neglected",
+        "defects_discovered",
+        "pitches",
+        "accepted_pitches",
+        "care_contacts",
+        "posts",
+        "wom_positive",
+        "wom_negative",
+        "churned",
+        "switched_out",
+        "left_market",
+        "acquired",
+        "exit_fees",
+        "complaints_handled",
+        "queue",
+        "revenue",
+        "costs",
+        "profit",
     )
 
     def __init__(self, n_firms: int):
@@ -181,13 +202,16 @@ class Tally:
         for name in self.NAMES:
             setattr(self, name, np.zeros(self.n_firms + 1))
 
-    def add(self, name: str, slot: np.ndarray, mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> None:
+    def add(
+        self, name: str, slot: np.ndarray, mask: np.ndarray | None = None, weights: np.ndarray | None = None
+    ) -> None:
         """Add events (customers where ``mask``) to their firms' count of ``name``; ``slot`` as in ``MarketState.slot``."""
         getattr(self, name)[:] += by_slot(slot, self.n_firms, mask, weights)
 
 
-def by_slot(slot: np.ndarray, n_firms: int, mask: np.ndarray | None = None,
-            weights: np.ndarray | None = None) -> np.ndarray:
+def by_slot(
+    slot: np.ndarray, n_firms: int, mask: np.ndarray | None = None, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Sum per firm over customers, by firm slot ``0..F`` (length F + 1; slot F collects customers without a firm).
 
     A mask becomes zero weights rather than a selection: the sums are the same,

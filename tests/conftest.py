@@ -17,8 +17,15 @@ settings.register_profile("dev", max_examples=10, deadline=None, suppress_health
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-def small(policy: str = "business_as_usual", *, customers: int = 600, years: float = 4, seed: int = 1,
-          levers: dict | None = None, **sections) -> Scenario:
+def small(
+    policy: str = "business_as_usual",
+    *,
+    customers: int = 600,
+    years: float = 4,
+    seed: int = 1,
+    levers: dict | None = None,
+    **sections,
+) -> Scenario:
     """A preset market, shrunk; ``levers`` override the focal firm's, ``sections`` replace schema sections."""
     data = preset_scenario(policy, customers=customers).model_dump()
     data.update(years=years, seed=seed)

@@ -101,8 +101,9 @@ def test_market_menu_offers_the_command_line_choice_first():
     assert first_choice("permanent_exit") == "Permanent exit vs. three rivals"
     assert first_choice(None).startswith("Default market")
     assert list(scenario_choices("scenarios/market.toml"))[0] == "File: market.toml"
-    w = Workshop(market=first_choice("scenarios/budget_sales.toml"), extra="scenarios/budget_sales.toml",
-                 customers=CUSTOMERS)
+    w = Workshop(
+        market=first_choice("scenarios/budget_sales.toml"), extra="scenarios/budget_sales.toml", customers=CUSTOMERS
+    )
     assert w.firm_names[0] == "Budget sales"
 
 

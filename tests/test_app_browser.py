@@ -20,8 +20,16 @@ import pytest
 from sim.app.serve import LOOPBACK, free_port, stop, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-default-apps", "--no-first-run", "--disable-gpu", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
 
 
 def _need_browser():
@@ -45,8 +53,9 @@ def app(tmp_path):
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115
     crsim = Path(sys.executable).with_name("crsim")
     program = [str(crsim)] if crsim.exists() else [sys.executable, "-m", "sim.cli"]
-    process = subprocess.Popen([*program, "app", "loyalty_lock_in", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [*program, "app", "loyalty_lock_in", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://{LOOPBACK}:{port}/"
     try:
         wait_until_up(url, process, timeout=240)

@@ -46,7 +46,9 @@ def test_bad_scenario_exits_2_with_one_line_and_writes_nothing(tmp_path):
     result = crsim("run", str(bad), "--out", str(out))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
-    assert str(bad) in result.stderr and "firms[0]" in result.stderr and "did you mean 'loyalty_lock_in'" in result.stderr
+    assert (
+        str(bad) in result.stderr and "firms[0]" in result.stderr and "did you mean 'loyalty_lock_in'" in result.stderr
+    )
     assert not out.exists()
 
 
@@ -69,8 +71,15 @@ def test_validate_reports_each_file(tmp_path):
 def test_list_shows_presets_and_files():
     result = crsim("list")
     assert result.returncode == 0
-    for name in ("business_as_usual", "loyalty_lock_in", "permanent_exit", "empowered_staff", "budget_sales",
-                 "relationship_first", "scenarios/market.toml"):
+    for name in (
+        "business_as_usual",
+        "loyalty_lock_in",
+        "permanent_exit",
+        "empowered_staff",
+        "budget_sales",
+        "relationship_first",
+        "scenarios/market.toml",
+    ):
         assert name in result.stdout
 
 

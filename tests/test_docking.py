@@ -76,8 +76,7 @@ def disagreements(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[st
     """Outcomes whose distributions differ (KS or Welch p below ``ALPHA``), with the smaller p."""
     out = {}
     for key in a:
-        p = min(stats.ks_2samp(a[key], b[key]).pvalue,
-                stats.ttest_ind(a[key], b[key], equal_var=False).pvalue)
+        p = min(stats.ks_2samp(a[key], b[key]).pvalue, stats.ttest_ind(a[key], b[key], equal_var=False).pvalue)
         if p < ALPHA:
             out[key] = p
     return out

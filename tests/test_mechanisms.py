@@ -55,9 +55,18 @@ def test_every_mechanism_switch_has_a_case():
 
 
 def test_switched_off_mechanisms_leave_no_trace():
-    off = small("budget_sales", customers=400, years=2, mechanisms={
-        "service_failures": False, "switching": False, "emotional_bond": False, "staff_exhaustion": False,
-        "public_channel": False})
+    off = small(
+        "budget_sales",
+        customers=400,
+        years=2,
+        mechanisms={
+            "service_failures": False,
+            "switching": False,
+            "emotional_bond": False,
+            "staff_exhaustion": False,
+            "public_channel": False,
+        },
+    )
     table = sim.run(off)
     assert table["complaints"].sum() == 0
     assert table["churned"].sum() == 0

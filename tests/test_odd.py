@@ -29,7 +29,7 @@ def schema_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> set[st
 
 def odd_table() -> set[str]:
     text = ODD.read_text()
-    table = text[text.index("## Parameters"):]
+    table = text[text.index("## Parameters") :]
     return set(re.findall(r"^\| `([^`]+)` \|", table, flags=re.M))
 
 
@@ -46,7 +46,7 @@ def test_lever_overrides_are_the_levers():
 
 def test_submodels_name_parameters_that_exist():
     text = ODD.read_text()
-    section = text[text.index("## 7. Submodels"):text.index("## Mechanisms and the claims")]
+    section = text[text.index("## 7. Submodels") : text.index("## Mechanisms and the claims")]
     submodels = "\n".join(line for line in section.splitlines() if not line.startswith("#"))  # not headings
     quoted = set(re.findall(r"`((?:customers|behaviour|economics|network|mechanisms|shocks\[\])\.[a-z_]+)`", submodels))
     assert len(quoted) > 40
@@ -55,7 +55,13 @@ def test_submodels_name_parameters_that_exist():
 
 def test_has_all_seven_elements():
     text = ODD.read_text()
-    for heading in ("1. Purpose and patterns", "2. Entities, state variables and scales",
-                    "3. Process overview and scheduling", "4. Design concepts", "5. Initialization",
-                    "6. Input data", "7. Submodels"):
+    for heading in (
+        "1. Purpose and patterns",
+        "2. Entities, state variables and scales",
+        "3. Process overview and scheduling",
+        "4. Design concepts",
+        "5. Initialization",
+        "6. Input data",
+        "7. Submodels",
+    ):
         assert f"## {heading}" in text

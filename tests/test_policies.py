@@ -31,7 +31,9 @@ class TestEveryPolicy:
 
     def test_classifier_matches_levers(self, policy):
         lv = policy.levers
-        assert policy.classifier["exit_option"] == (lv.contract_term == 0 and lv.exit_fee == 0 and lv.loyalty_points == 0)
+        assert policy.classifier["exit_option"] == (
+            lv.contract_term == 0 and lv.exit_fee == 0 and lv.loyalty_points == 0
+        )
         assert policy.classifier["lock_in"] == (lv.contract_term > 0 or lv.exit_fee > 0 or lv.loyalty_points > 0)
         assert policy.classifier["sales_budget"] == (lv.sales_target > 0)
         assert policy.classifier["empowered"] == (lv.staff_authority >= 0.7)
@@ -52,8 +54,14 @@ class TestEveryPolicy:
 
 
 def test_named_presets_exist():
-    assert {"business_as_usual", "loyalty_lock_in", "permanent_exit", "empowered_staff", "budget_sales",
-            "relationship_first"} <= set(sim.POLICIES)
+    assert {
+        "business_as_usual",
+        "loyalty_lock_in",
+        "permanent_exit",
+        "empowered_staff",
+        "budget_sales",
+        "relationship_first",
+    } <= set(sim.POLICIES)
 
 
 def test_relationship_first_combines_exit_option_empowerment_and_no_budgets():

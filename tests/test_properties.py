@@ -16,29 +16,72 @@ shares = st.floats(0.0, 1.0)
 def scenarios(draw) -> Scenario:
     policies = sorted(sim.POLICIES)
     n_firms = draw(st.integers(1, 5))
-    firms = [{"name": f"F{i}", "policy": draw(st.sampled_from(policies)),
-              "levers": draw(st.fixed_dictionaries({}, optional={
-                  "exit_fee": st.floats(0, 24), "contract_term": st.integers(0, 60), "staff_authority": shares,
-                  "sales_pressure": shares, "service_capacity": st.floats(0, 100), "price": st.floats(0.2, 10),
-                  "decline_poor_fit": shares, "loyalty_points": st.floats(0, 1)}))}
-             for i in range(n_firms)]
-    shocks = draw(st.lists(st.fixed_dictionaries({
-        "kind": st.sampled_from(["scandal", "price_war", "recession"]), "year": st.floats(0, 1.5),
-        "firm": st.just("F0"), "severity": shares, "months": st.integers(1, 24)}), max_size=2))
-    return Scenario.model_validate({
-        "years": draw(st.sampled_from([0.5, 1.0, 1.5])),
-        "seed": draw(st.integers(0, 2**32)),
-        "customers": {"count": draw(st.integers(30, 250)), "in_market": draw(shares),
-                      "relationship_seekers": draw(shares), "heterogeneity": draw(shares),
-                      "needs_volatility": draw(st.floats(0, 0.5)), "life_event_rate": draw(shares)},
-        "network": {"kind": draw(st.sampled_from(["small_world", "scale_free", "random"])),
-                    "degree": draw(st.integers(2, 12))},
-        "behaviour": {"trust_asymmetry": draw(st.floats(0.1, 20)), "trust_gain": draw(shares),
-                      "reentry_rate": draw(shares), "review_rate": draw(shares), "choice_noise": draw(shares)},
-        "mechanisms": draw(st.fixed_dictionaries({}, optional={
-            name: st.booleans() for name in sim.params.Mechanisms.model_fields})),
-        "firms": firms, "shocks": shocks,
-    })
+    firms = [
+        {
+            "name": f"F{i}",
+            "policy": draw(st.sampled_from(policies)),
+            "levers": draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "exit_fee": st.floats(0, 24),
+                        "contract_term": st.integers(0, 60),
+                        "staff_authority": shares,
+                        "sales_pressure": shares,
+                        "service_capacity": st.floats(0, 100),
+                        "price": st.floats(0.2, 10),
+                        "decline_poor_fit": shares,
+                        "loyalty_points": st.floats(0, 1),
+                    },
+                )
+            ),
+        }
+        for i in range(n_firms)
+    ]
+    shocks = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "kind": st.sampled_from(["scandal", "price_war", "recession"]),
+                    "year": st.floats(0, 1.5),
+                    "firm": st.just("F0"),
+                    "severity": shares,
+                    "months": st.integers(1, 24),
+                }
+            ),
+            max_size=2,
+        )
+    )
+    return Scenario.model_validate(
+        {
+            "years": draw(st.sampled_from([0.5, 1.0, 1.5])),
+            "seed": draw(st.integers(0, 2**32)),
+            "customers": {
+                "count": draw(st.integers(30, 250)),
+                "in_market": draw(shares),
+                "relationship_seekers": draw(shares),
+                "heterogeneity": draw(shares),
+                "needs_volatility": draw(st.floats(0, 0.5)),
+                "life_event_rate": draw(shares),
+            },
+            "network": {
+                "kind": draw(st.sampled_from(["small_world", "scale_free", "random"])),
+                "degree": draw(st.integers(2, 12)),
+            },
+            "behaviour": {
+                "trust_asymmetry": draw(st.floats(0.1, 20)),
+                "trust_gain": draw(shares),
+                "reentry_rate": draw(shares),
+                "review_rate": draw(shares),
+                "choice_noise": draw(shares),
+            },
+            "mechanisms": draw(
+                st.fixed_dictionaries({}, optional={name: st.booleans() for name in sim.params.Mechanisms.model_fields})
+            ),
+            "firms": firms,
+            "shocks": shocks,
+        }
+    )
 
 
 @given(scenarios())
@@ -67,8 +110,18 @@ def test_state_and_outcomes_stay_consistent(scenario):
     flow = wide["customers"].shift(1) + wide["acquired"] - wide["churned"]
     assert (flow.iloc[1:] == wide["customers"].iloc[1:]).all().all()  # counts add up month by month
     with_customers = table[table["customers"] > 0]
-    core = ["trust", "bond", "satisfaction", "recommend_balance", "trapped_share", "churn_rate_annual",
-            "staff_exhaustion", "revenue", "profit", *sim.TYPES]
+    core = [
+        "trust",
+        "bond",
+        "satisfaction",
+        "recommend_balance",
+        "trapped_share",
+        "churn_rate_annual",
+        "staff_exhaustion",
+        "revenue",
+        "profit",
+        *sim.TYPES,
+    ]
     assert not with_customers[core].isna().any().any()
     assert np.allclose(with_customers[list(sim.TYPES)].sum(axis=1), 1.0)
     assert (table["churn_rate_annual"].dropna().between(0, 1)).all()

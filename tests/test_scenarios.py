@@ -51,18 +51,37 @@ policy = "business_as_usual"
 
 BAD = [
     # (what is wrong, text replacing, with, expected fragment of the one-line message)
-    ("typo in a section", "count = 300", "cuont = 300", "customers.cuont: unknown field 'cuont'; did you mean 'count'?"),
+    (
+        "typo in a section",
+        "count = 300",
+        "cuont = 300",
+        "customers.cuont: unknown field 'cuont'; did you mean 'count'?",
+    ),
     ("typo at top level", "years = 2", "yeras = 2", "yeras: unknown field 'yeras'; did you mean 'years'?"),
-    ("typo in a lever", 'policy = "permanent_exit"', 'policy = "permanent_exit"\nlevers = { exit_fe = 1 }',
-     "firms[0].levers.exit_fe: unknown field 'exit_fe'; did you mean 'exit_fee'?"),
+    (
+        "typo in a lever",
+        'policy = "permanent_exit"',
+        'policy = "permanent_exit"\nlevers = { exit_fe = 1 }',
+        "firms[0].levers.exit_fe: unknown field 'exit_fe'; did you mean 'exit_fee'?",
+    ),
     ("wrong type", "count = 300", 'count = "many"', "customers.count: Input should be a valid integer"),
-    ("out of range", "seed = 4", "seed = 4\n[behaviour]\ntrust_gain = 1.5", "behaviour.trust_gain: Input should be less than or equal to 1"),
+    (
+        "out of range",
+        "seed = 4",
+        "seed = 4\n[behaviour]\ntrust_gain = 1.5",
+        "behaviour.trust_gain: Input should be less than or equal to 1",
+    ),
     ("impossible value", "years = 2", "years = -1", "years: Input should be greater than 0"),
     ("unknown policy", 'policy = "permanent_exit"', 'policy = "permanent_exits"', "did you mean 'permanent_exit'?"),
     ("duplicate firm", 'name = "B"', 'name = "A"', "firm names must be unique"),
-    ("shock at unknown firm", "seed = 4", 'seed = 4\n[[shocks]]\nkind = "scandal"\nyear = 1\nfirm = "Z"', "unknown firm 'Z'"),
+    (
+        "shock at unknown firm",
+        "seed = 4",
+        'seed = 4\n[[shocks]]\nkind = "scandal"\nyear = 1\nfirm = "Z"',
+        "unknown firm 'Z'",
+    ),
     ("shock kind", "seed = 4", 'seed = 4\n[[shocks]]\nkind = "flood"\nyear = 1', "shocks[0].kind"),
-    ("missing firms", GOOD[GOOD.index("[[firms]]"):], "", "firms: required field is missing"),
+    ("missing firms", GOOD[GOOD.index("[[firms]]") :], "", "firms: required field is missing"),
     ("bad TOML", "years = 2", "years = = 2", "not valid TOML"),
 ]
 

@@ -16,8 +16,20 @@ from sim.mechanisms.service import BASE_VOICE, SCORES, TENURE_HORIZON
 from sim.mechanisms.staff import AUTHORITY_BUFFER
 from sim.mechanisms.word_of_mouth import NEUTRAL, SPEAKS_ILL, SPEAKS_WELL
 
-TIES = ("tenure", "trust", "bond", "satisfaction", "expectation", "resentment", "contract_left", "points",
-        "promo_left", "upsell", "complaint_wait", "hidden_defects")
+TIES = (
+    "tenure",
+    "trust",
+    "bond",
+    "satisfaction",
+    "expectation",
+    "resentment",
+    "contract_left",
+    "points",
+    "promo_left",
+    "upsell",
+    "complaint_wait",
+    "hidden_defects",
+)
 
 
 def clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -66,10 +78,14 @@ class FirmAgent(mesa.Agent):
         load = (self.tally.get("escalated", 0) + self.queue) / max(self.capacity, 1e-9)
         if not m.scenario.mechanisms.staff_exhaustion:
             return
-        strain = (lv.surface_acting * (1 - AUTHORITY_BUFFER * lv.staff_authority)
-                  + b.overload_strain * max(load - 1.0, 0.0) + b.target_strain * self.sales_push)
-        self.exhaustion = clip(self.exhaustion + b.exhaustion_rate * strain * (1 - self.exhaustion)
-                               - b.recovery_rate * self.exhaustion)
+        strain = (
+            lv.surface_acting * (1 - AUTHORITY_BUFFER * lv.staff_authority)
+            + b.overload_strain * max(load - 1.0, 0.0)
+            + b.target_strain * self.sales_push
+        )
+        self.exhaustion = clip(
+            self.exhaustion + b.exhaustion_rate * strain * (1 - self.exhaustion) - b.recovery_rate * self.exhaustion
+        )
 
     def settle_accounts(self) -> None:
         """``economics.settle_accounts``: revenue, costs, profit; the month's customer count."""
@@ -78,10 +94,14 @@ class FirmAgent(mesa.Agent):
         n = len(mine)
         revenue = sum(c.price_paid() for c in mine) + self.tally.get("exit_fees", 0.0)
         handled = self.tally.get("resolved_first_contact", 0) + self.tally.get("resolved_later", 0)
-        costs = (e.service_cost * n + e.complaint_cost * handled
-                 + e.capacity_cost * lv.service_capacity * n / 100.0
-                 + (e.empowerment_cost * lv.staff_authority + e.tailoring_cost * lv.tailoring) * n
-                 + e.acquisition_cost * self.tally.get("acquired", 0) + e.marketing_cost * lv.marketing * len(m.customer_agents))
+        costs = (
+            e.service_cost * n
+            + e.complaint_cost * handled
+            + e.capacity_cost * lv.service_capacity * n / 100.0
+            + (e.empowerment_cost * lv.staff_authority + e.tailoring_cost * lv.tailoring) * n
+            + e.acquisition_cost * self.tally.get("acquired", 0)
+            + e.marketing_cost * lv.marketing * len(m.customer_agents)
+        )
         self.tally.update(revenue=revenue, costs=costs, profit=revenue - costs)
         self.customers_end = n
         self.acquired_last_month = self.tally.get("acquired", 0)
@@ -105,7 +125,7 @@ class CustomerAgent(mesa.Agent):
     # -- helpers -------------------------------------------------------------------------
     def fit(self, offer) -> float:
         d2 = (self.needs[0] - offer[0]) ** 2 + (self.needs[1] - offer[1]) ** 2
-        return math.exp(-d2 / (2 * self.model.scenario.behaviour.fit_width ** 2))
+        return math.exp(-d2 / (2 * self.model.scenario.behaviour.fit_width**2))
 
     def tailored(self, firm: FirmAgent) -> list[float]:
         t, (px, py) = firm.lv.tailoring, firm.position
@@ -151,7 +171,9 @@ class CustomerAgent(mesa.Agent):
         if f is None:
             self.service_score = score
             return
-        quality = (1 - b.exhaustion_quality * f.exhaustion) * (1 - f.lv.service_decay * min(self.tenure / TENURE_HORIZON, 1.0))
+        quality = (1 - b.exhaustion_quality * f.exhaustion) * (
+            1 - f.lv.service_decay * min(self.tenure / TENURE_HORIZON, 1.0)
+        )
         failed = escalated = False
         if r.random() < b.usage_rate:
             f.count("encounters")
@@ -226,14 +248,17 @@ class CustomerAgent(mesa.Agent):
         b, on = m.scenario.behaviour, m.scenario.mechanisms
         if f is None:
             self.experience = self.satisfaction = 0.0
-            self.resentment = clip(self.resentment - b.resentment_decay * self.resentment) if on.resentment else self.resentment
+            self.resentment = (
+                clip(self.resentment - b.resentment_decay * self.resentment) if on.resentment else self.resentment
+            )
             return
         value = 1 - self.price_sensitivity_now() * (self.price_paid() / m.reference_price - 1)
         if on.loyalty_penalty and self.promo_left == 0:
             value -= b.fairness_sensitivity * f.lv.acquisition_discount
         weights = b.weight_fit + b.weight_service + b.weight_value
-        x = (b.weight_fit * self.fit(self.offer) + b.weight_service * self.service_score
-             + b.weight_value * clip(value)) / max(weights, 1e-9) - self.annoyance
+        x = (
+            b.weight_fit * self.fit(self.offer) + b.weight_service * self.service_score + b.weight_value * clip(value)
+        ) / max(weights, 1e-9) - self.annoyance
         if on.resentment:
             x -= b.resentment_weight * self.resentment
         x = self.experience = clip(x)
@@ -251,7 +276,11 @@ class CustomerAgent(mesa.Agent):
         else:
             self.bond = 0.0
         if on.resentment:
-            change = b.resentment_rate * self.reactance * (1 - self.resentment) if self.trapped else -b.resentment_decay * self.resentment
+            change = (
+                b.resentment_rate * self.reactance * (1 - self.resentment)
+                if self.trapped
+                else -b.resentment_decay * self.resentment
+            )
             self.resentment = clip(self.resentment + change)
         self.tenure += 1
         self.triggered |= self.contract_left == 1
@@ -302,8 +331,11 @@ class CustomerAgent(mesa.Agent):
         if fit < firm.lv.decline_poor_fit:
             return -math.inf  # the firm declines the customer
         new_price = firm.lv.price * firm.price_factor * (1 - firm.lv.acquisition_discount)
-        return (b.weight_fit * fit + b.weight_trust * self.opinion[firm.index]
-                - b.weight_price * self.price_sensitivity_now() * (new_price / m.reference_price - 1))
+        return (
+            b.weight_fit * fit
+            + b.weight_trust * self.opinion[firm.index]
+            - b.weight_price * self.price_sensitivity_now() * (new_price / m.reference_price - 1)
+        )
 
     def decide(self) -> None:
         """``switching.decide``: look around now and then or after a trigger; stay, switch or leave."""
@@ -312,9 +344,13 @@ class CustomerAgent(mesa.Agent):
             return
         by_chance, after_trigger = r.random() < b.review_rate, r.random() < b.trigger_review
         if (by_chance or (self.triggered and after_trigger)) and m.scenario.mechanisms.switching:
-            stay = (b.weight_fit * self.fit(self.offer) + b.weight_trust * self.trust + b.weight_bond * self.bond
-                    - b.weight_price * self.price_sensitivity_now() * (self.price_paid() / m.reference_price - 1)
-                    + b.choice_noise * self.gumbel())
+            stay = (
+                b.weight_fit * self.fit(self.offer)
+                + b.weight_trust * self.trust
+                + b.weight_bond * self.bond
+                - b.weight_price * self.price_sensitivity_now() * (self.price_paid() / m.reference_price - 1)
+                + b.choice_noise * self.gumbel()
+            )
             best, best_u = None, -math.inf
             for firm in m.firm_agents:
                 if firm is not f:

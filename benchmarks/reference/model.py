@@ -30,16 +30,23 @@ class ReferenceModel(mesa.Model):
     True
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None,
-                 years: float | None = None):
+    def __init__(
+        self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, years: float | None = None
+    ):
         scenario = resolve_scenario(scenario).with_changes(seed=seed, years=years)
         super().__init__(seed=scenario.seed)
         self.scenario, self.month, self.recession = scenario, 0, 0.0
         n_firms = len(scenario.firms)
         self.firm_agents = [
-            FirmAgent(self, i, spec.name, spec.resolved_levers(),
-                      (FIRM_RADIUS * math.cos(2 * math.pi * i / n_firms), FIRM_RADIUS * math.sin(2 * math.pi * i / n_firms)))
-            for i, spec in enumerate(scenario.firms)]
+            FirmAgent(
+                self,
+                i,
+                spec.name,
+                spec.resolved_levers(),
+                (FIRM_RADIUS * math.cos(2 * math.pi * i / n_firms), FIRM_RADIUS * math.sin(2 * math.pi * i / n_firms)),
+            )
+            for i, spec in enumerate(scenario.firms)
+        ]
         self.customer_agents = [self._new_customer() for _ in range(scenario.customers.count)]
         self._connect()
         for firm in self.firm_agents:
@@ -54,16 +61,20 @@ class ReferenceModel(mesa.Model):
         spread = self.scenario.customers.heterogeneity
         if spread < 1e-6 or mean <= 0 or mean >= 1:
             return mean
-        concentration = 2.0 / spread ** 2
+        concentration = 2.0 / spread**2
         return self.random.betavariate(mean * concentration, (1 - mean) * concentration)
 
     def _new_customer(self) -> CustomerAgent:
         """One customer drawn as in ``state.new_customers``."""
         spec, r = self.scenario.customers, self.random
         seeker = r.random() < spec.relationship_seekers
-        traits = {"relationship_need": self._trait(0.75 if seeker else 0.2),
-                  "price_sensitivity": self._trait(spec.price_sensitivity), "patience": self._trait(spec.patience),
-                  "reactance": self._trait(spec.lockin_reactance), "talkativeness": self._trait(spec.talkativeness)}
+        traits = {
+            "relationship_need": self._trait(0.75 if seeker else 0.2),
+            "price_sensitivity": self._trait(spec.price_sensitivity),
+            "patience": self._trait(spec.patience),
+            "reactance": self._trait(spec.lockin_reactance),
+            "talkativeness": self._trait(spec.talkativeness),
+        }
         needs = [r.gauss(0.0, 0.3), r.gauss(0.0, 0.3)]
         firm = r.choice(self.firm_agents) if r.random() < spec.in_market else None
         opinion = [clip(r.gauss(0.5, 0.1)) for _ in self.firm_agents]
@@ -154,15 +165,21 @@ class ReferenceModel(mesa.Model):
         for firm in self.firm_agents:
             mine = [c for c in self.customer_agents if c.firm is firm]
             n = len(mine)
-            self.records.append({
-                "step": self.steps, "firm": firm.name, "customers": float(n),
-                "trust": sum(c.trust for c in mine) / n if n else math.nan,
-                "bond": sum(c.bond for c in mine) / n if n else math.nan,
-                "satisfaction": sum(c.satisfaction for c in mine) / n if n else math.nan,
-                "trapped_share": sum(c.trapped for c in mine) / n if n else math.nan,
-                "churned": float(firm.tally.get("churned", 0)), "acquired": float(firm.tally.get("acquired", 0)),
-                "profit": firm.tally.get("profit", 0.0), "staff_exhaustion": firm.exhaustion,
-            })
+            self.records.append(
+                {
+                    "step": self.steps,
+                    "firm": firm.name,
+                    "customers": float(n),
+                    "trust": sum(c.trust for c in mine) / n if n else math.nan,
+                    "bond": sum(c.bond for c in mine) / n if n else math.nan,
+                    "satisfaction": sum(c.satisfaction for c in mine) / n if n else math.nan,
+                    "trapped_share": sum(c.trapped for c in mine) / n if n else math.nan,
+                    "churned": float(firm.tally.get("churned", 0)),
+                    "acquired": float(firm.tally.get("acquired", 0)),
+                    "profit": firm.tally.get("profit", 0.0),
+                    "staff_exhaustion": firm.exhaustion,
+                }
+            )
 
     def run(self) -> ReferenceModel:
         while self.running:
@@ -178,8 +195,9 @@ class ReferenceModel(mesa.Model):
         mesa.Agent._ids.pop(self, None)
 
 
-def run_reference(scenario: Scenario | str | Path | None = None, *, years: float | None = None,
-                  seed: int | None = None) -> pd.DataFrame:
+def run_reference(
+    scenario: Scenario | str | Path | None = None, *, years: float | None = None, seed: int | None = None
+) -> pd.DataFrame:
     """Run the reference model and return its table (the counterpart of ``sim.run``)."""
     model = ReferenceModel(scenario, seed=seed, years=years)
     try:

@@ -42,7 +42,7 @@ def outcome_figure(w: Workshop) -> Figure:
     if "outcomes" not in cache:
         cache["outcomes"] = _new_outcome_figure(w)
     fig, lines, shocks_drawn = cache["outcomes"]
-    axes = fig.axes[:len(OUTCOMES)]
+    axes = fig.axes[: len(OUTCOMES)]
     for ax, metric in zip(axes, OUTCOMES, strict=True):
         for s, side in enumerate(w.sides):
             data = side.series(metric)
@@ -71,8 +71,9 @@ def _new_outcome_figure(w: Workshop):
     for ax, (metric, (title, _)) in zip(axes, OUTCOMES.items(), strict=False):
         for s, side in enumerate(w.sides):
             for g, firm in enumerate(side.model.firms):
-                (lines[metric, s, g],) = ax.plot([], [], color=firm_colour(g), lw=2.5, ls=LINESTYLES[s],
-                                                 label=firm.name)
+                (lines[metric, s, g],) = ax.plot(
+                    [], [], color=firm_colour(g), lw=2.5, ls=LINESTYLES[s], label=firm.name
+                )
         _style(ax, title)
         ax.set_xlabel("years", fontsize=FONT)
     legend = axes[-1]
@@ -84,8 +85,9 @@ def _new_outcome_figure(w: Workshop):
                 continue  # the rivals are the same firms in both markets
             handles.append(lines["trust", s, g])
             labels.append(firm.name + (" (B, dashed)" if s == 1 else ""))
-    legend.legend(handles, labels, loc="center left", fontsize=FONT, frameon=False, title="Firms",
-                  title_fontsize=FONT + 1)
+    legend.legend(
+        handles, labels, loc="center left", fontsize=FONT, frameon=False, title="Firms", title_fontsize=FONT + 1
+    )
     return fig, lines, 0
 
 
@@ -138,8 +140,14 @@ def population_figure(w: Workshop) -> Figure:
         _style(ax, side.title if w.side_by_side else "Customers by what they need")
     handles = [axes[0].scatter([], [], s=60, color=TYPE_COLOURS[t]) for t in TYPES]
     handles.append(axes[0].scatter([], [], s=60, color=NO_FIRM_COLOUR))
-    fig.legend(handles, [TYPE_LABELS[t] for t in TYPES] + ["No firm"], loc="lower center", ncol=len(w.sides) + 1,
-               fontsize=FONT - 1, frameon=False)
+    fig.legend(
+        handles,
+        [TYPE_LABELS[t] for t in TYPES] + ["No firm"],
+        loc="lower center",
+        ncol=len(w.sides) + 1,
+        fontsize=FONT - 1,
+        frameon=False,
+    )
     return fig
 
 
@@ -152,8 +160,7 @@ def OutcomeCharts(model: Workshop):
     update_counter.get()
     with solara.Card("How the firms are doing", classes=["crsim-outcomes"]):
         _show(outcome_figure(model), model, "outcomes")
-        solara.Text(" · ".join(f"{title}: {text}" for title, text in OUTCOMES.values()),
-                    classes=["crsim-caption"])
+        solara.Text(" · ".join(f"{title}: {text}" for title, text in OUTCOMES.values()), classes=["crsim-caption"])
 
 
 @solara.component
@@ -170,9 +177,12 @@ def PopulationView(model: Workshop):
         _show(population_figure(model), model, "population")
         if model.side_by_side:
             a, b = (s.model.firms[0].name for s in model.sides)
-            solara.Text(f"Side by side: the same customers and rivals; left, the first firm runs {a}; "
-                        f"right, {b}.", classes=["crsim-caption", "crsim-sides"])
-        solara.Text("Each dot is a customer, placed by what they need; the stars are the firms' standard offers. "
-                    "Customers drift; firms that listen follow them.", classes=["crsim-caption"])
-
-
+            solara.Text(
+                f"Side by side: the same customers and rivals; left, the first firm runs {a}; right, {b}.",
+                classes=["crsim-caption", "crsim-sides"],
+            )
+        solara.Text(
+            "Each dot is a customer, placed by what they need; the stars are the firms' standard offers. "
+            "Customers drift; firms that listen follow them.",
+            classes=["crsim-caption"],
+        )

@@ -25,9 +25,11 @@ CSS = """
 """
 
 
-HOW_TO = ("▶ plays, ❚❚ pauses, Step moves on one month. Reset starts again with the market, seed, "
-          "side-by-side choice and levers set on the page; shocks hit the running market at once. "
-          "A lower play interval plays faster. The seed picks the customers: same seed, same customers.")
+HOW_TO = (
+    "▶ plays, ❚❚ pauses, Step moves on one month. Reset starts again with the market, seed, "
+    "side-by-side choice and levers set on the page; shocks hit the running market at once. "
+    "A lower play interval plays faster. The seed picks the customers: same seed, same customers."
+)
 
 
 def describe_month(month: int) -> str:
@@ -45,8 +47,12 @@ def SessionPanel(model: Workshop):
     solara.Style(CSS)
     with solara.Card("Events", classes=["crsim-session"]):
         solara.Text(describe_month(model.month), classes=["crsim-month"])
-        solara.Select("Firm hit by a scandal / starting a price war", value=names[target], values=names,
-                      on_value=lambda name: set_target(names.index(name)))
+        solara.Select(
+            "Firm hit by a scandal / starting a price war",
+            value=names[target],
+            values=names,
+            on_value=lambda name: set_target(names.index(name)),
+        )
 
         def fire(kind: str) -> None:
             model.fire(kind, target)
@@ -55,15 +61,18 @@ def SessionPanel(model: Workshop):
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             for kind, (label, text) in SHOCKS.items():
                 with solara.Tooltip(text):
-                    solara.Button(label, color="warning", on_click=lambda kind=kind: fire(kind),
-                                  classes=[f"crsim-shock-{kind}"])
+                    solara.Button(
+                        label, color="warning", on_click=lambda kind=kind: fire(kind), classes=[f"crsim-shock-{kind}"]
+                    )
         for _, (label, text) in SHOCKS.items():
             solara.Text(f"{label}: {text}", classes=["crsim-caption"])
         solara.Text(HOW_TO, classes=["crsim-caption"])
         if model.shocks_fired:
             month, kind, firm = model.shocks_fired[-1]
-            solara.Text(f"Last event: {SHOCKS[kind][0].lower()}{' at ' + firm if firm else ''}, from month {month}",
-                        classes=["crsim-caption", "crsim-last-shock"])
+            solara.Text(
+                f"Last event: {SHOCKS[kind][0].lower()}{' at ' + firm if firm else ''}, from month {month}",
+                classes=["crsim-caption", "crsim-last-shock"],
+            )
 
 
 def current_value(model: Workshop, firm: int, lever: str) -> float:
@@ -87,8 +96,7 @@ def LeverPanel(model: Workshop):
             solara.Text("Levers are fixed in this view.", classes=["crsim-caption"])
             return
         running = model.sides[0].model.firms[chosen].levers
-        pending = {k: v for k, v in board.get(model.market_choice, names[chosen]).items()
-                   if getattr(running, k) != v}
+        pending = {k: v for k, v in board.get(model.market_choice, names[chosen]).items() if getattr(running, k) != v}
 
         def change(lever: str, value: float) -> None:
             board.set(model.market_choice, names[chosen], lever, value)
@@ -98,16 +106,28 @@ def LeverPanel(model: Workshop):
             value = current_value(model, chosen, lever)
             slider = solara.SliderInt if isinstance(step, int) else solara.SliderFloat
             with solara.Tooltip(text):
-                slider(f"{label}: {value:g}", value=value, min=lo, max=max(hi, value), step=step, thumb_label=True,
-                       on_value=lambda v, lever=lever: change(lever, v))
+                slider(
+                    f"{label}: {value:g}",
+                    value=value,
+                    min=lo,
+                    max=max(hi, value),
+                    step=step,
+                    thumb_label=True,
+                    on_value=lambda v, lever=lever: change(lever, v),
+                )
             solara.Text(text, classes=["crsim-caption"])
         if pending:
-            solara.Text(f"Changed for {names[chosen]}: press Reset to start again with these levers.",
-                        classes=["crsim-pending"])
+            solara.Text(
+                f"Changed for {names[chosen]}: press Reset to start again with these levers.", classes=["crsim-pending"]
+            )
 
         def undo() -> None:
             board.clear(model.market_choice)
             set_revision(revision + 1)
 
-        solara.Button("Back to the policies' own levers", on_click=undo, outlined=True,
-                      disabled=not any(k[0] == model.market_choice for k in board.changes))
+        solara.Button(
+            "Back to the policies' own levers",
+            on_click=undo,
+            outlined=True,
+            disabled=not any(k[0] == model.market_choice for k in board.changes),
+        )

@@ -30,28 +30,50 @@ assert set(TYPE_LABELS) == set(TYPES)
 
 #: The levers a facilitator can pull per firm: (label, explanation, min, max, step).
 LEVERS = {
-    "contract_term": ("Contract term (months)",
-                      "Minimum contract length, renewed automatically. 0 means customers may leave any month.",
-                      0, 36, 1),
-    "exit_fee": ("Exit fee (monthly prices)",
-                 "What a customer pays for leaving before the contract ends, in monthly prices.",
-                 0.0, 12.0, 0.5),
-    "staff_authority": ("Staff empowerment",
-                        "Chance that front-line staff may and can solve a complaint at first contact "
-                        "(0 = must escalate everything, 1 = always decide themselves).",
-                        0.0, 1.0, 0.05),
-    "sales_pressure": ("Sales pressure",
-                       "Share of contacts with existing customers that push an offer (sales bonuses) "
-                       "rather than caring for the customer.",
-                       0.0, 1.0, 0.05),
-    "acquisition_discount": ("Discount for new customers",
-                             "Price cut offered to new customers only; existing customers pay full price "
-                             "(the loyalty penalty).",
-                             0.0, 0.6, 0.05),
-    "service_capacity": ("Service capacity",
-                         "Escalated complaints the back office solves per month per 100 customers. "
-                         "Too little and queues grow.",
-                         0.0, 10.0, 0.5),
+    "contract_term": (
+        "Contract term (months)",
+        "Minimum contract length, renewed automatically. 0 means customers may leave any month.",
+        0,
+        36,
+        1,
+    ),
+    "exit_fee": (
+        "Exit fee (monthly prices)",
+        "What a customer pays for leaving before the contract ends, in monthly prices.",
+        0.0,
+        12.0,
+        0.5,
+    ),
+    "staff_authority": (
+        "Staff empowerment",
+        "Chance that front-line staff may and can solve a complaint at first contact "
+        "(0 = must escalate everything, 1 = always decide themselves).",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    "sales_pressure": (
+        "Sales pressure",
+        "Share of contacts with existing customers that push an offer (sales bonuses) "
+        "rather than caring for the customer.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    "acquisition_discount": (
+        "Discount for new customers",
+        "Price cut offered to new customers only; existing customers pay full price (the loyalty penalty).",
+        0.0,
+        0.6,
+        0.05,
+    ),
+    "service_capacity": (
+        "Service capacity",
+        "Escalated complaints the back office solves per month per 100 customers. Too little and queues grow.",
+        0.0,
+        10.0,
+        0.5,
+    ),
 }
 
 #: Outcome charts over simulated years: metric -> (title, explanation).
@@ -67,8 +89,11 @@ SMOOTHED = ("churn_rate_annual", "profit")
 SHOCKS = {
     "scandal": ("Scandal", "A scandal at the chosen firm: its customers and the market lose trust in it at once."),
     "price_war": ("Price war", "The chosen firm cuts its price by half for a year; rivals' customers are tempted."),
-    "recession": ("Recession", "Money is tight for a year: needs move to the basic end of the market and "
-                               "everyone becomes more price-sensitive."),
+    "recession": (
+        "Recession",
+        "Money is tight for a year: needs move to the basic end of the market and "
+        "everyone becomes more price-sensitive.",
+    ),
 }
 
 DEFAULT_MARKET = "Default market: one firm of each policy"

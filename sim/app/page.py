@@ -33,7 +33,7 @@ LAYOUT = [
 
 
 def _layout(n: int) -> list[dict]:
-    return [{**item, "moved": False} for item in LAYOUT[:n]] + solara_viz_default(n)[len(LAYOUT):]
+    return [{**item, "moved": False} for item in LAYOUT[:n]] + solara_viz_default(n)[len(LAYOUT) :]
 
 
 solara_viz_default = solara_viz.make_initial_grid_layout
@@ -45,12 +45,18 @@ first = first_choice(EXTRA)
 
 model_params = {
     "market": {"type": "Select", "value": first, "values": choices, "label": "Market (on reset)"},
-    "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
-             "label": "Seed"},
-    "side_by_side": {"type": "Checkbox", "value": False,
-                     "label": "Side by side: the same customers, first firm under another policy"},
-    "compare_with": {"type": "Select", "value": "Permanent exit", "values": list(policy_labels()),
-                     "label": "Policy of the first firm in market B"},
+    "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "Seed"},
+    "side_by_side": {
+        "type": "Checkbox",
+        "value": False,
+        "label": "Side by side: the same customers, first firm under another policy",
+    },
+    "compare_with": {
+        "type": "Select",
+        "value": "Permanent exit",
+        "values": list(policy_labels()),
+        "label": "Policy of the first firm in market B",
+    },
     "board": board,
     "extra": EXTRA,
     "customers": CUSTOMERS,

@@ -31,7 +31,9 @@ def free_port(host: str = LOOPBACK) -> int:
 def environment(scenario: str | None, customers: int | None = None) -> dict[str, str]:
     """Environment of the server process: the market to show first, no telemetry, no CDN."""
     env = dict(os.environ)
-    env["CRSIM_APP_SCENARIO"] = str(Path(scenario).resolve()) if scenario and scenario.endswith(".toml") else (scenario or "")
+    env["CRSIM_APP_SCENARIO"] = (
+        str(Path(scenario).resolve()) if scenario and scenario.endswith(".toml") else (scenario or "")
+    )
     if customers is not None:
         env["CRSIM_APP_CUSTOMERS"] = str(customers)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
@@ -43,8 +45,19 @@ def environment(scenario: str | None, customers: int | None = None) -> dict[str,
 
 def command(port: int, host: str = LOOPBACK) -> list[str]:
     """The ``solara run`` command line of the page."""
-    return [sys.executable, "-m", "solara", "run", "sim.app.page", "--host", host, "--port", str(port),
-            "--production", "--no-open"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.app.page",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
 
 
 def check_scenario(scenario: str | None) -> None:
@@ -78,14 +91,16 @@ def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def running_app(scenario: str | None = None, port: int | None = None, customers: int | None = None,
-                log: Path | None = None) -> Iterator[str]:
+def running_app(
+    scenario: str | None = None, port: int | None = None, customers: int | None = None, log: Path | None = None
+) -> Iterator[str]:
     """Run the page in a subprocess on a free loopback port; yields its URL and stops it afterwards."""
     port = port or free_port()
     url = f"http://{LOOPBACK}:{port}/"
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(command(port), env=environment(scenario, customers), stdout=out,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command(port), env=environment(scenario, customers), stdout=out, stderr=subprocess.STDOUT
+    )
     try:
         wait_until_up(url, process)
         yield url

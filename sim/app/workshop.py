@@ -83,8 +83,9 @@ def with_levers(scenario: Scenario, board: LeverBoard | None, market: str, skip_
     for i, spec in enumerate(scenario.firms):
         changes = {} if (skip_first and i == 0) else board.get(market, spec.name)
         if changes:
-            spec = FirmSpec(name=spec.name, policy=spec.policy,
-                            levers={**spec.levers.model_dump(exclude_none=True), **changes})
+            spec = FirmSpec(
+                name=spec.name, policy=spec.policy, levers={**spec.levers.model_dump(exclude_none=True), **changes}
+            )
         firms.append(spec)
     return scenario.model_copy(update={"firms": firms})
 
@@ -95,10 +96,10 @@ def with_first_policy(scenario: Scenario, policy: str) -> Scenario:
     others = [f.name for f in scenario.firms[1:]]
     name = label if label not in others else f"{label} (B)"
     firms = [FirmSpec(name=name, policy=policy), *scenario.firms[1:]]
-    shocks = [s.model_copy(update={"firm": name}) if s.firm == scenario.firms[0].name else s
-              for s in scenario.shocks]
-    return Scenario.model_validate({**scenario.model_dump(), "firms": [f.model_dump() for f in firms],
-                                    "shocks": [s.model_dump() for s in shocks]})
+    shocks = [s.model_copy(update={"firm": name}) if s.firm == scenario.firms[0].name else s for s in scenario.shocks]
+    return Scenario.model_validate(
+        {**scenario.model_dump(), "firms": [f.model_dump() for f in firms], "shocks": [s.model_dump() for s in shocks]}
+    )
 
 
 class Workshop(mesa.Model):
@@ -111,9 +112,17 @@ class Workshop(mesa.Model):
     1
     """
 
-    def __init__(self, market: str = "", seed: int = 0, side_by_side: bool = False,
-                 compare_with: str = "Permanent exit", board: LeverBoard | None = None,
-                 extra: str | None = None, customers: int | None = None, years: float = 100.0):
+    def __init__(
+        self,
+        market: str = "",
+        seed: int = 0,
+        side_by_side: bool = False,
+        compare_with: str = "Permanent exit",
+        board: LeverBoard | None = None,
+        extra: str | None = None,
+        customers: int | None = None,
+        years: float = 100.0,
+    ):
         super().__init__(seed=int(seed))
         self.board = board
         self.market_choice = market

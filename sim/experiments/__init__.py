@@ -19,6 +19,16 @@ from sim.experiments.runner import plan, run_experiment
 from sim.experiments.spec import Design, Experiment, load_experiment, parameter_names
 
 __all__ = [
-    "Design", "Experiment", "Report", "Run", "load_design", "load_experiment", "load_record", "load_results",
-    "parameter_names", "plan", "report", "run_experiment",
+    "Design",
+    "Experiment",
+    "Report",
+    "Run",
+    "load_design",
+    "load_experiment",
+    "load_record",
+    "load_results",
+    "parameter_names",
+    "plan",
+    "report",
+    "run_experiment",
 ]

@@ -15,10 +15,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise ScenarioError(f"command line: --workers: must be at least 1 (got {args.workers})")
-    exp = load_experiment(args.experiment, replications=args.replications, years=args.years,
-                          customers=args.customers)
-    out = run_experiment(exp, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                         progress=not args.quiet)
+    exp = load_experiment(args.experiment, replications=args.replications, years=args.years, customers=args.customers)
+    out = run_experiment(
+        exp, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume, progress=not args.quiet
+    )
     print(f"{exp.name}: results in {out}; next: crsim report {out}")
     return 0
 
@@ -27,20 +27,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.experiments import report
 
     rep = report(args.dir)
-    table = rep.summary.assign(value=lambda d: d.apply(
-        lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1))
+    table = rep.summary.assign(
+        value=lambda d: d.apply(lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1)
+    )
     index = [c for c in table.columns if c not in ("outcome", "n", "mean", "sd", "ci_low", "ci_high", "value")]
     wide = table.pivot(index=index, columns="outcome", values="value")
     print("mean [95% CI] over replications, focal firm, last year of the horizon")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 60):
         print(wide.to_string() if len(wide) <= 60 else wide.head(60).to_string() + f"\n... ({len(wide)} rows)")
     if not rep.differences.empty:
-        diff = rep.differences.assign(value=lambda d: d.apply(
-            lambda r: f"{r['difference']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]", axis=1))
-        index = [c for c in diff.columns if c not in ("outcome", "n", "difference", "ci_low", "ci_high", "p_value",
-                                                      "value")]
-        print(f"\ndifference against {diff['reference'].iloc[0]} [95% CI]"
-              f"{', paired by replication' if rep.paired else ''}")
+        diff = rep.differences.assign(
+            value=lambda d: d.apply(
+                lambda r: f"{r['difference']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]", axis=1
+            )
+        )
+        index = [
+            c for c in diff.columns if c not in ("outcome", "n", "difference", "ci_low", "ci_high", "p_value", "value")
+        ]
+        print(
+            f"\ndifference against {diff['reference'].iloc[0]} [95% CI]"
+            f"{', paired by replication' if rep.paired else ''}"
+        )
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(diff.pivot(index=index, columns="outcome", values="value").head(60).to_string())
     if not rep.sensitivity.empty:

@@ -19,9 +19,16 @@ if TYPE_CHECKING:
     from sim.experiments.report import Report
 
 UNITS = {
-    "trust": "0-1", "bond": "0-1", "satisfaction": "0-1", "trapped_share": "share of customers",
-    "churn_rate_annual": "share per year", "profit": "money units per month", "revenue": "money units per month",
-    "customers": "customers", "recommend_balance": "-1..1", "staff_exhaustion": "0-1",
+    "trust": "0-1",
+    "bond": "0-1",
+    "satisfaction": "0-1",
+    "trapped_share": "share of customers",
+    "churn_rate_annual": "share per year",
+    "profit": "money units per month",
+    "revenue": "money units per month",
+    "customers": "customers",
+    "recommend_balance": "-1..1",
+    "staff_exhaustion": "0-1",
     **{t: "share of customers" for t in TYPES},
 }
 TRAJECTORY_OUTCOMES = ("trust", "bond", "churn_rate_annual", "trapped_share")
@@ -45,7 +52,7 @@ def trajectories(results: pd.DataFrame, path: Path, outcomes: list[str]) -> Path
         stats = focal.groupby(["policy", "year"], sort=False)[outcome].agg(["mean", "std", "count"]).reset_index()
         for policy, g in stats.groupby("policy", sort=False):
             low, high = t_interval(g["mean"], g["std"], g["count"])
-            line, = ax.plot(g["year"], g["mean"], label=f"{policy} (n={runs[policy]})")
+            (line,) = ax.plot(g["year"], g["mean"], label=f"{policy} (n={runs[policy]})")
             ax.fill_between(g["year"], low, high, color=line.get_color(), alpha=0.2, linewidth=0)
         ax.set(title=outcome.replace("_", " "), xlabel="time [simulated years]", ylabel=label(outcome))
         ax.grid(alpha=0.3)
@@ -55,8 +62,9 @@ def trajectories(results: pd.DataFrame, path: Path, outcomes: list[str]) -> Path
     return path
 
 
-def heatmap(finals: pd.DataFrame, path: Path, x: str, y: str, outcomes: list[str], policy: str,
-            facet: str | None = None) -> Path:
+def heatmap(
+    finals: pd.DataFrame, path: Path, x: str, y: str, outcomes: list[str], policy: str, facet: str | None = None
+) -> Path:
     """Mean final outcome of one policy over two grid parameters, one row of panels per value of ``facet``.
 
     Values are averaged over replications and over any further grid parameters.
@@ -69,14 +77,21 @@ def heatmap(finals: pd.DataFrame, path: Path, x: str, y: str, outcomes: list[str
     for r, (value, subset) in enumerate(facets):
         for ax, outcome in zip(axes[r], outcomes, strict=True):
             table = subset.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean")
-            image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis",
-                              vmin=cells[outcome].min(), vmax=cells[outcome].max())  # one scale per outcome
+            image = ax.imshow(
+                table.to_numpy(float),
+                origin="lower",
+                aspect="auto",
+                cmap="viridis",
+                vmin=cells[outcome].min(),
+                vmax=cells[outcome].max(),
+            )  # one scale per outcome
             ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
             ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
             for (i, j), cell in np.ndenumerate(table.to_numpy(float)):
                 light = image.norm(cell) > 0.5
-                ax.text(j, i, f"{cell:.2f}", ha="center", va="center", color="black" if light else "white",
-                        fontsize="small")
+                ax.text(
+                    j, i, f"{cell:.2f}", ha="center", va="center", color="black" if light else "white", fontsize="small"
+                )
             title = outcome.replace("_", " ") + ("" if facet is None else f" ({facet} = {value:g})")
             ax.set(title=title, xlabel=x, ylabel=y)
             fig.colorbar(image, ax=ax, label=label(outcome))
@@ -90,13 +105,16 @@ def sensitivity_bars(table: pd.DataFrame, path: Path, policy: str) -> Path:
     rows = table[table["policy"] == policy]
     outcomes = list(dict.fromkeys(rows["outcome"]))
     sobol = "S1" in rows.columns and rows["S1"].notna().any()
-    bars = [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")] if sobol else \
-        [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")]
+    bars = (
+        [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")]
+        if sobol
+        else [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")]
+    )
     ncols = min(3, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
     fig = Figure(figsize=(5.5 * ncols + 1.5, nrows * (0.35 * rows["parameter"].nunique() + 2.5)), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes[len(outcomes):]:
+    for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
     for ax, outcome in zip(axes, outcomes, strict=False):
         g = rows[rows["outcome"] == outcome]
@@ -109,8 +127,9 @@ def sensitivity_bars(table: pd.DataFrame, path: Path, policy: str) -> Path:
         ax.set(title=outcome.replace("_", " "), xlabel=f"index [{unit}]", ylabel="parameter")
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, title="with 95 % CI" if sobol else "Morris", loc="outside right upper",
-               fontsize="small")
+    fig.legend(
+        handles, labels, title="with 95 % CI" if sobol else "Morris", loc="outside right upper", fontsize="small"
+    )
     method = "Sobol indices" if sobol else "Morris screening"
     fig.suptitle(f"{method} of the final outcomes ({policy})")
     fig.savefig(path, dpi=110)

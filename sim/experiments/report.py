@@ -44,13 +44,19 @@ class Report:
 
 def outcome_columns(results: pd.DataFrame, record: dict[str, Any]) -> list[str]:
     """The outcomes to analyse: the key ones that were recorded, else everything recorded."""
-    recorded = [c for c in results.columns if c not in RUN_COLUMNS + ["step", "year", "firm", "firm_policy", "focal"]
-                and c not in record["design"]["parameters"]]
+    recorded = [
+        c
+        for c in results.columns
+        if c not in RUN_COLUMNS + ["step", "year", "firm", "firm_policy", "focal"]
+        and c not in record["design"]["parameters"]
+    ]
     key = [c for c in KEY_OUTCOMES if c in recorded]
     return key or recorded
 
 
-def final_values(results: pd.DataFrame, parameters: list[str], outcomes: list[str], window: int = WINDOW) -> pd.DataFrame:
+def final_values(
+    results: pd.DataFrame, parameters: list[str], outcomes: list[str], window: int = WINDOW
+) -> pd.DataFrame:
     """One row per run: the focal firm's outcomes averaged over the last ``window`` months."""
     focal = results[results["focal"] & (results["step"] > 0)]
     last = focal[focal["step"] > focal.groupby("run_id")["step"].transform("max") - window]
@@ -76,8 +82,9 @@ def summarise(finals: pd.DataFrame, parameters: list[str], outcomes: list[str]) 
     return out
 
 
-def differences(finals: pd.DataFrame, parameters: list[str], outcomes: list[str], reference: str,
-                paired: bool) -> pd.DataFrame:
+def differences(
+    finals: pd.DataFrame, parameters: list[str], outcomes: list[str], reference: str, paired: bool
+) -> pd.DataFrame:
     """Each policy minus the reference policy per design point and outcome, with a 95 % interval and p-value."""
     from scipy import stats
 
@@ -94,10 +101,18 @@ def differences(finals: pd.DataFrame, parameters: list[str], outcomes: list[str]
             x, y = group[outcome].to_numpy(float), base[outcome].to_numpy(float)
             ok = ~(np.isnan(x) | np.isnan(y)) if paired else slice(None)
             x, y = (x[ok], y[ok]) if paired else (x[~np.isnan(x)], y[~np.isnan(y)])
-            row = {"point": point, **{p: group[p].iloc[0] for p in parameters}, "policy": policy,
-                   "reference": reference, "outcome": outcome, "n": len(x),
-                   "difference": float(np.mean(x) - np.mean(y)) if len(x) and len(y) else np.nan,
-                   "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+            row = {
+                "point": point,
+                **{p: group[p].iloc[0] for p in parameters},
+                "policy": policy,
+                "reference": reference,
+                "outcome": outcome,
+                "n": len(x),
+                "difference": float(np.mean(x) - np.mean(y)) if len(x) and len(y) else np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "p_value": np.nan,
+            }
             if len(x) > 1 and len(y) > 1 and np.ptp(np.concatenate([x - y if paired else x, y])) > 0:
                 test = stats.ttest_rel(x, y) if paired else stats.ttest_ind(x, y, equal_var=False)
                 ci = test.confidence_interval(0.95)
@@ -106,8 +121,16 @@ def differences(finals: pd.DataFrame, parameters: list[str], outcomes: list[str]
     return pd.DataFrame(rows)
 
 
-def indices(kind: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray, *, second_order: bool = False,
-            levels: int = 4, seed: int = 0) -> pd.DataFrame:
+def indices(
+    kind: str,
+    problem: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    second_order: bool = False,
+    levels: int = 4,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Sensitivity indices of output ``y`` over design ``x`` (SALib): Sobol S1/ST or Morris mu*/sigma."""
     if kind == "sobol":
         from SALib.analyze import sobol
@@ -139,8 +162,15 @@ def sensitivity(finals: pd.DataFrame, record: dict[str, Any], outcomes: list[str
             y = means[outcome].to_numpy(float)
             if np.isnan(y).any() or np.ptp(y) == 0:
                 continue  # an unfinished sweep, an outcome undefined in some run, or one that never varies
-            table = indices(kind, problem, x, y, second_order=exp["design"]["second_order"],
-                            levels=exp["design"]["levels"], seed=design_seed(record["master_seed"]))
+            table = indices(
+                kind,
+                problem,
+                x,
+                y,
+                second_order=exp["design"]["second_order"],
+                levels=exp["design"]["levels"],
+                seed=design_seed(record["master_seed"]),
+            )
             tables.append(table.assign(policy=policy, outcome=outcome))
     if not tables:
         return pd.DataFrame()
@@ -167,7 +197,9 @@ def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool 
         summary=summarise(finals, parameters, outcomes),
         differences=differences(finals, parameters, outcomes, record["reference"], paired=paired),
         sensitivity=sensitivity(finals, record, outcomes),
-        finals=finals, folder=out / "report", paired=paired,
+        finals=finals,
+        folder=out / "report",
+        paired=paired,
     )
     rep.folder.mkdir(exist_ok=True)
     for name in ("summary", "differences", "sensitivity", "finals"):

@@ -61,8 +61,11 @@ class Plan:
             "focal_firm": self.scenario["firms"][self.focal]["name"],
             "policies": self.policies,
             "reference": self.experiment.reference or self.policies[0],
-            "design": {"kind": self.experiment.design.kind, "parameters": list(self.points.columns),
-                       "points": json.loads(self.points.to_json(orient="records"))},
+            "design": {
+                "kind": self.experiment.design.kind,
+                "parameters": list(self.points.columns),
+                "points": json.loads(self.points.to_json(orient="records")),
+            },
             "runs": len(self.runs),
         }
 
@@ -88,8 +91,13 @@ def execute(scenario: dict[str, Any], focal: int, run: Run, outcomes: list[str])
     finally:
         model.release()
     table = table.drop(columns=["seed", "scenario"]).rename(columns={"policy": "firm_policy"})
-    ids = {"run_id": run.key, "point": run.point, "policy": run.policy, "replication": run.replication,
-           "seed": run.seed}
+    ids = {
+        "run_id": run.key,
+        "point": run.point,
+        "policy": run.policy,
+        "replication": run.replication,
+        "seed": run.seed,
+    }
     for column, value in reversed(ids.items()):
         table.insert(0, column, value)
     table["focal"] = table["firm"] == data["firms"][focal]["name"]
@@ -169,24 +177,49 @@ def prepare(out: Path, record: dict[str, Any], resume: bool) -> None:
         if _comparable(stored) != _comparable(json.loads(json.dumps(record))):
             raise ScenarioError(f"{out}: holds results of a different experiment; cannot resume")
     (out / RUNS).mkdir(parents=True, exist_ok=True)
-    full = {**record, "versions": versions("SALib", "pyarrow", "distributed"), "git_commit": git_commit(),
-            "written": datetime.now(UTC).isoformat(timespec="seconds")}
+    full = {
+        **record,
+        "versions": versions("SALib", "pyarrow", "distributed"),
+        "git_commit": git_commit(),
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     write_atomic(path, lambda p: p.write_text(json.dumps(full, indent=2)))
 
 
 def _comparable(record: dict[str, Any]) -> dict[str, Any]:
     """What must match to resume: everything but where the base scenario file was read from."""
-    out = {k: record.get(k) for k in ("name", "experiment", "master_seed", "scenario", "focal_firm", "policies",
-                                      "reference", "design", "runs")}
+    out = {
+        k: record.get(k)
+        for k in (
+            "name",
+            "experiment",
+            "master_seed",
+            "scenario",
+            "focal_firm",
+            "policies",
+            "reference",
+            "design",
+            "runs",
+        )
+    }
     out["experiment"] = {k: v for k, v in (out["experiment"] or {}).items() if k != "scenario"}
     return out
 
 
-def run_experiment(experiment: Experiment | str | Path, out: str | Path, *, workers: int = 1,
-                   scheduler: str | None = None, executor: Executor | None = None, in_flight: int | None = None,
-                   resume: bool = False, progress: bool | Callable[[int, int], None] = True,
-                   replications: int | None = None, years: float | None = None,
-                   customers: int | None = None) -> Path:
+def run_experiment(
+    experiment: Experiment | str | Path,
+    out: str | Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    in_flight: int | None = None,
+    resume: bool = False,
+    progress: bool | Callable[[int, int], None] = True,
+    replications: int | None = None,
+    years: float | None = None,
+    customers: int | None = None,
+) -> Path:
     """Run every run of an experiment not yet in ``out``, writing each as it finishes; returns ``out``.
 
     ``experiment`` is an :class:`Experiment` or a file. ``workers`` > 1 uses a local process pool,
@@ -214,8 +247,15 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *, work
     context = make_executor(workers, scheduler) if executor is None else _given(executor, in_flight or 2 * workers)
     with context as (pool, window):
         prepare(out, the_plan.record(), resume)
-        bar = tqdm(total=total, initial=done, unit="run", desc=experiment.name, file=sys.stderr,
-                   disable=progress is not True, smoothing=0.1)
+        bar = tqdm(
+            total=total,
+            initial=done,
+            unit="run",
+            desc=experiment.name,
+            file=sys.stderr,
+            disable=progress is not True,
+            smoothing=0.1,
+        )
         waiting: dict[Future, Run] = {}
         queue = iter(todo)
         try:

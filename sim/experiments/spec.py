@@ -25,8 +25,12 @@ from sim.scenario import ScenarioError, load_toml, resolve_scenario, validate
 from sim.typology import TYPES
 
 SECTIONS: dict[str, type[BaseModel]] = {
-    "customers": Customers, "network": Network, "behaviour": Behaviour, "economics": Economics,
-    "mechanisms": Mechanisms, "levers": Levers,
+    "customers": Customers,
+    "network": Network,
+    "behaviour": Behaviour,
+    "economics": Economics,
+    "mechanisms": Mechanisms,
+    "levers": Levers,
 }
 OUTCOMES: tuple[str, ...] = (*METRICS, *TYPES)
 SAMPLED = ("latin_hypercube", "sobol", "morris")
@@ -53,15 +57,23 @@ class Design(Strict):
     """What varies between runs: a full-factorial grid, or a sampled design over bounds."""
 
     kind: Literal["none", "grid", "latin_hypercube", "sobol", "morris"] = Field(
-        "none", description="none = the base scenario only; grid = every combination of `values`; "
-                            "latin_hypercube, sobol, morris = sampled over `bounds` (SALib)")
+        "none",
+        description="none = the base scenario only; grid = every combination of `values`; "
+        "latin_hypercube, sobol, morris = sampled over `bounds` (SALib)",
+    )
     values: dict[str, list[float | int | bool]] = Field(
-        default_factory=dict, description="grid: parameter name -> list of values")
+        default_factory=dict, description="grid: parameter name -> list of values"
+    )
     bounds: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description="sampled designs: parameter name -> [low, high]")
+        default_factory=dict, description="sampled designs: parameter name -> [low, high]"
+    )
     samples: int = Field(
-        16, ge=1, le=100_000, description="latin_hypercube: points; sobol: base samples N (a power of 2; "
-                                          "N*(D+2) points, N*(2D+2) with second order); morris: trajectories")
+        16,
+        ge=1,
+        le=100_000,
+        description="latin_hypercube: points; sobol: base samples N (a power of 2; "
+        "N*(D+2) points, N*(2D+2) with second order); morris: trajectories",
+    )
     second_order: bool = Field(False, description="sobol: also estimate second-order indices")
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels of each parameter")
 
@@ -110,25 +122,35 @@ class Experiment(Strict):
 
     name: str = Field(min_length=1, max_length=80, description="short name of the experiment")
     description: str = Field("", description="the question the experiment answers")
-    scenario: str = Field("market", description="base scenario: a file (relative to the experiment file), "
-                                                "a policy preset's name, or 'market'")
+    scenario: str = Field(
+        "market",
+        description="base scenario: a file (relative to the experiment file), a policy preset's name, or 'market'",
+    )
     focal_firm: str | None = Field(None, description="firm whose policy and levers vary (default: the first firm)")
     policies: list[str] | Literal["all"] = Field(
-        default_factory=list, description="policy presets the focal firm runs in turn; 'all' = every preset; "
-                                          "empty = keep the base scenario's policy")
+        default_factory=list,
+        description="policy presets the focal firm runs in turn; 'all' = every preset; "
+        "empty = keep the base scenario's policy",
+    )
     reference: str | None = Field(None, description="policy the others are compared with (default: the first)")
-    replications: int = Field(1, ge=1, le=10_000, description="runs per policy and design point, each with its own seed")
+    replications: int = Field(
+        1, ge=1, le=10_000, description="runs per policy and design point, each with its own seed"
+    )
     years: float | None = Field(None, gt=0, le=100, description="horizon in years (default: the scenario's)")
     customers: int | None = Field(None, ge=10, le=5_000_000, description="market size (default: the scenario's)")
     seed: int = Field(0, ge=0, description="master seed: every run's seed is spawned from it")
     common_random_numbers: bool = Field(
-        True, description="replication k of every policy gets the same seed (same customers, network, shocks)")
+        True, description="replication k of every policy gets the same seed (same customers, network, shocks)"
+    )
     common_random_numbers_across_points: bool = Field(
-        False, description="replication k at every design point also gets the same seed (less noise in sweeps "
-                           "and sensitivity indices; points are then not independent)")
+        False,
+        description="replication k at every design point also gets the same seed (less noise in sweeps "
+        "and sensitivity indices; points are then not independent)",
+    )
     outcomes: list[str] = Field(default_factory=list, description="outcome columns to record (default: all)")
-    fixed: dict[str, float | int | bool] = Field(default_factory=dict,
-                                                 description="parameter name -> value set in every run")
+    fixed: dict[str, float | int | bool] = Field(
+        default_factory=dict, description="parameter name -> value set in every run"
+    )
     design: Design = Field(default_factory=Design)
 
     @field_validator("policies")

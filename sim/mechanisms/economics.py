@@ -18,12 +18,14 @@ def settle_accounts(m: MarketState) -> None:
     c, e, lv, t, F = m.customers, m.economics, m.levers, m.tally, m.n_firms
     customers = by_slot(m.slot, F, c.attached)
     t.revenue[:] = by_slot(m.slot, F, c.attached, m.price_paid()) + t.exit_fees
-    t.costs[:] = (e.service_cost * customers
-                  + e.complaint_cost * t.complaints_handled
-                  + e.capacity_cost * lv.service_capacity * customers / 100.0
-                  + (e.empowerment_cost * lv.staff_authority + e.tailoring_cost * lv.tailoring) * customers
-                  + e.acquisition_cost * t.acquired
-                  + e.marketing_cost * lv.marketing * c.n)
+    t.costs[:] = (
+        e.service_cost * customers
+        + e.complaint_cost * t.complaints_handled
+        + e.capacity_cost * lv.service_capacity * customers / 100.0
+        + (e.empowerment_cost * lv.staff_authority + e.tailoring_cost * lv.tailoring) * customers
+        + e.acquisition_cost * t.acquired
+        + e.marketing_cost * lv.marketing * c.n
+    )
     t.costs[-1] = 0.0
     t.profit[:] = t.revenue - t.costs
     np.copyto(m.firms.customers_end, customers)

@@ -35,7 +35,9 @@ def judge_month(m: MarketState) -> None:
     if on.loyalty_penalty:  # paying more than new customers are offered feels unfair
         value -= b.fairness_sensitivity * lv.acquisition_discount[f] * (c.promo_left == 0)
     weights = b.weight_fit + b.weight_service + b.weight_value
-    x = (b.weight_fit * fit + b.weight_service * c.service_score + b.weight_value * np.clip(value, 0, 1)) / max(weights, 1e-9)
+    x = (b.weight_fit * fit + b.weight_service * c.service_score + b.weight_value * np.clip(value, 0, 1)) / max(
+        weights, 1e-9
+    )
     x -= c.annoyance
     if on.resentment:
         x -= b.resentment_weight * c.resentment
@@ -58,8 +60,9 @@ def judge_month(m: MarketState) -> None:
     else:
         c.bond[:] = 0.0
     if on.resentment:
-        c.resentment += np.where(c.trapped & att, b.resentment_rate * c.reactance * (1 - c.resentment),
-                                 -b.resentment_decay * c.resentment)
+        c.resentment += np.where(
+            c.trapped & att, b.resentment_rate * c.reactance * (1 - c.resentment), -b.resentment_decay * c.resentment
+        )
     np.clip(c.trust, 0, 1, out=c.trust)
     np.clip(c.bond, 0, 1, out=c.bond)
     np.clip(c.resentment, 0, 1, out=c.resentment)

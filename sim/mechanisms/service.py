@@ -59,7 +59,9 @@ def serve_customers(m: MarketState) -> None:
     disclosed = failed & ((u[2] < lv.transparency[f]) | (not on.hidden_defects))
     c.hidden_defects += failed & ~disclosed
 
-    complain = failed & (c.complaint_wait == 0) & (u[3] < b.complaint_propensity * (BASE_VOICE + (1 - BASE_VOICE) * c.trust))
+    complain = (
+        failed & (c.complaint_wait == 0) & (u[3] < b.complaint_propensity * (BASE_VOICE + (1 - BASE_VOICE) * c.trust))
+    )
     complain &= on.complaints
     silent = failed & ~complain
     first_contact = complain & (u[4] < lv.staff_authority[f] * quality)
@@ -91,9 +93,16 @@ def serve_customers(m: MarketState) -> None:
     c.service_score[:] = score
     c.triggered |= failed | gives_up | discovered
     m.firms.load[:] = (by_slot(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
-    for name, mask in (("encounters", encounter), ("failures", failed), ("complaints", complain),
-                       ("silent_failures", silent), ("resolved_first_contact", first_contact),
-                       ("resolved_later", resolved_later), ("neglected", gives_up),
-                       ("defects_discovered", discovered), ("queue", c.complaint_wait > 0)):
+    for name, mask in (
+        ("encounters", encounter),
+        ("failures", failed),
+        ("complaints", complain),
+        ("silent_failures", silent),
+        ("resolved_first_contact", first_contact),
+        ("resolved_later", resolved_later),
+        ("neglected", gives_up),
+        ("defects_discovered", discovered),
+        ("queue", c.complaint_wait > 0),
+    ):
         t.add(name, f, mask)
     t.complaints_handled += t.resolved_first_contact + t.resolved_later

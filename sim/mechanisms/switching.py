@@ -37,7 +37,11 @@ def joining_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
     fit = offer_fit(m, idx)
     new_price = lv.price[:F] * m.firms.price_factor[:F] * (1 - lv.acquisition_discount[:F])
     relative = new_price / m.reference_price() - 1
-    u = b.weight_fit * fit + b.weight_trust * c.opinion[idx] - b.weight_price * price_sensitivity(m, idx)[:, None] * relative
+    u = (
+        b.weight_fit * fit
+        + b.weight_trust * c.opinion[idx]
+        - b.weight_price * price_sensitivity(m, idx)[:, None] * relative
+    )
     return np.where(fit >= lv.decline_poor_fit[:F], u, -np.inf)
 
 
@@ -46,8 +50,12 @@ def staying_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
     c, b = m.customers, m.behaviour
     relative = m.price_paid(idx) / m.reference_price() - 1
     fit = m.fit(c.offer[idx], c.needs[idx])
-    return b.weight_fit * fit + b.weight_trust * c.trust[idx] + b.weight_bond * c.bond[idx] \
+    return (
+        b.weight_fit * fit
+        + b.weight_trust * c.trust[idx]
+        + b.weight_bond * c.bond[idx]
         - b.weight_price * price_sensitivity(m, idx) * relative
+    )
 
 
 def exit_cost(m: MarketState, idx: np.ndarray) -> np.ndarray:
@@ -113,8 +121,21 @@ def detach(m: MarketState, idx: np.ndarray) -> None:
     c.firm[idx] = -1
     m.firms_changed()
     c.may_enter[idx] = False  # those who just left do not come back the same month
-    for name in ("tenure", "trust", "bond", "satisfaction", "expectation", "resentment", "contract_left",
-                 "points", "promo_left", "upsell", "complaint_wait", "hidden_defects", "trapped"):
+    for name in (
+        "tenure",
+        "trust",
+        "bond",
+        "satisfaction",
+        "expectation",
+        "resentment",
+        "contract_left",
+        "points",
+        "promo_left",
+        "upsell",
+        "complaint_wait",
+        "hidden_defects",
+        "trapped",
+    ):
         getattr(c, name)[idx] = 0
 
 

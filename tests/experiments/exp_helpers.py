@@ -34,5 +34,4 @@ def tiny(folder: Path, *, replications: int = 2, years: float = 1, customers: in
 
 def crsim(*args: str, **kwargs) -> subprocess.CompletedProcess:
     """The crsim command in a subprocess, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          **kwargs)
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=ROOT, **kwargs)

@@ -33,7 +33,9 @@ def test_sampled_designs_have_the_expected_size_stay_in_bounds_and_repeat(kind, 
 
 
 def test_whole_number_parameters_are_rounded_in_runs():
-    exp = Experiment(name="s", design=Design(kind="latin_hypercube", samples=5, bounds={"levers.contract_term": (0, 24)}))
+    exp = Experiment(
+        name="s", design=Design(kind="latin_hypercube", samples=5, bounds={"levers.contract_term": (0, 24)})
+    )
     terms = [r.values["levers.contract_term"] for r in plan(exp).runs]
     assert all(isinstance(t, int) for t in terms) and len(set(terms)) > 1
 
@@ -42,7 +44,9 @@ def test_seeds_are_spawned_by_position_and_shared_across_policies(tmp_path):
     exp = load_experiment(tiny(tmp_path, replications=3))
     the_plan = plan(exp)
     for run in the_plan.runs:
-        child = np.random.SeedSequence(exp.seed).spawn(run.point + 1)[run.point].spawn(run.replication + 1)[run.replication]
+        child = (
+            np.random.SeedSequence(exp.seed).spawn(run.point + 1)[run.point].spawn(run.replication + 1)[run.replication]
+        )
         assert run.seed == int(child.generate_state(1, dtype=np.uint64)[0]) & (2**63 - 1)
     by_position = {}
     for run in the_plan.runs:

@@ -40,16 +40,26 @@ BAD = [
     ("outcomes = ['trsut']\n", "outcomes: unknown outcome 'trsut'; did you mean 'trust'?"),
     ("focal_firm = 'Rivl A'\n", "focal_firm: unknown firm 'Rivl A'; did you mean 'Rival A'?"),
     ("scenario = 'nope.toml'\n", "scenario: nope.toml: no such file"),
-    ("[design]\nkind = 'grid'\nvalues = { 'levers.exit_fe' = [1.0] }\n",
-     "design.values: unknown parameter 'levers.exit_fe'; did you mean 'levers.exit_fee'?"),
-    ("[design]\nkind = 'grid'\nvalues = { 'levers.exit_fee' = [1.0, 99.0] }\n",
-     "design.values.levers.exit_fee: Input should be less than or equal to 24 (got 99.0)"),
-    ("[design]\nkind = 'sobol'\nsamples = 10\nbounds = { 'behaviour.trust_gain' = [0.0, 0.1], 'behaviour.bond_gain' = [0.0, 0.1] }\n",
-     "design: sobol samples must be a power of 2 (got 10)"),
-    ("[design]\nkind = 'latin_hypercube'\nbounds = { 'behaviour.trust_gain' = [0.2, 0.1] }\n",
-     "design: bounds of behaviour.trust_gain: low must be below high"),
-    ("[design]\nkind = 'latin_hypercube'\nvalues = { 'behaviour.trust_gain' = [0.2] }\n",
-     "design: a latin_hypercube design needs `bounds`"),
+    (
+        "[design]\nkind = 'grid'\nvalues = { 'levers.exit_fe' = [1.0] }\n",
+        "design.values: unknown parameter 'levers.exit_fe'; did you mean 'levers.exit_fee'?",
+    ),
+    (
+        "[design]\nkind = 'grid'\nvalues = { 'levers.exit_fee' = [1.0, 99.0] }\n",
+        "design.values.levers.exit_fee: Input should be less than or equal to 24 (got 99.0)",
+    ),
+    (
+        "[design]\nkind = 'sobol'\nsamples = 10\nbounds = { 'behaviour.trust_gain' = [0.0, 0.1], 'behaviour.bond_gain' = [0.0, 0.1] }\n",
+        "design: sobol samples must be a power of 2 (got 10)",
+    ),
+    (
+        "[design]\nkind = 'latin_hypercube'\nbounds = { 'behaviour.trust_gain' = [0.2, 0.1] }\n",
+        "design: bounds of behaviour.trust_gain: low must be below high",
+    ),
+    (
+        "[design]\nkind = 'latin_hypercube'\nvalues = { 'behaviour.trust_gain' = [0.2] }\n",
+        "design: a latin_hypercube design needs `bounds`",
+    ),
     ("[design]\nkind = 'factorial'\n", "design.kind: Input should be 'none', 'grid'"),
     ("name = \n", "not valid TOML"),
 ]

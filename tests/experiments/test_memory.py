@@ -20,8 +20,15 @@ def rss_mb() -> float:
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc to read the resident set size")
 def test_memory_is_flat_over_300_sequential_runs(tmp_path):
-    exp = Experiment(name="memory", scenario="business_as_usual", replications=300, years=0.25, customers=150,
-                     outcomes=["trust"], seed=9)
+    exp = Experiment(
+        name="memory",
+        scenario="business_as_usual",
+        replications=300,
+        years=0.25,
+        customers=150,
+        outcomes=["trust"],
+        seed=9,
+    )
     ids_before = len(mesa.Agent._ids)
     samples: dict[int, tuple[float, int]] = {}
 

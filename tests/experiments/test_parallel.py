@@ -56,12 +56,43 @@ def dask_cluster(tmp_path):
     info = tmp_path / "scheduler.json"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     scheduler = subprocess.Popen(
-        [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(info)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(bin_dir / "dask"),
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(info),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     workers = subprocess.Popen(
-        [str(bin_dir / "dask"), "worker", "--scheduler-file", str(info), "--host", "127.0.0.1", "--nworkers", "2",
-         "--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path / "dask")],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(bin_dir / "dask"),
+            "worker",
+            "--scheduler-file",
+            str(info),
+            "--host",
+            "127.0.0.1",
+            "--nworkers",
+            "2",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--local-directory",
+            str(tmp_path / "dask"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for(info)
         address = json.loads(info.read_text())["address"]
@@ -94,8 +125,16 @@ def test_dask_cluster_gives_identical_results(tmp_path, serial, dask_cluster):
 
 
 def test_unreachable_scheduler_is_one_line_exit_2(tmp_path):
-    result = crsim("sweep", str(tiny(tmp_path)), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9",
-                   "--quiet", timeout=120)
+    result = crsim(
+        "sweep",
+        str(tiny(tmp_path)),
+        "--out",
+        str(tmp_path / "out"),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--quiet",
+        timeout=120,
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Dask scheduler" in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -104,6 +143,7 @@ def test_any_concurrent_futures_executor_gives_identical_results(tmp_path, seria
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        out = run_experiment(load_experiment(tiny(tmp_path)), tmp_path / "out", executor=pool, in_flight=3,
-                             progress=False)
+        out = run_experiment(
+            load_experiment(tiny(tmp_path)), tmp_path / "out", executor=pool, in_flight=3, progress=False
+        )
     pd.testing.assert_frame_equal(load_results(out), serial)

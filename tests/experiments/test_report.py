@@ -24,7 +24,9 @@ def test_summary_means_and_intervals_follow_the_runs(swept):
     results = load_results(swept)
     focal = results[results["focal"] & (results["step"] > 0)]
     run = focal[focal["run_id"] == "00002_loyalty_lock_in_0003"]
-    assert rep.finals.set_index("run_id").loc["00002_loyalty_lock_in_0003", "trust"] == pytest.approx(run["trust"].mean())
+    assert rep.finals.set_index("run_id").loc["00002_loyalty_lock_in_0003", "trust"] == pytest.approx(
+        run["trust"].mean()
+    )
     row = rep.summary.query("point == 2 and policy == 'loyalty_lock_in' and outcome == 'trust'").iloc[0]
     values = rep.finals.query("point == 2 and policy == 'loyalty_lock_in'")["trust"]
     low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
@@ -35,7 +37,9 @@ def test_summary_means_and_intervals_follow_the_runs(swept):
 
 def test_differences_are_paired_by_replication_against_the_reference(swept):
     rep = report(swept)
-    assert set(rep.differences["policy"]) == {"permanent_exit"} and set(rep.differences["reference"]) == {"loyalty_lock_in"}
+    assert set(rep.differences["policy"]) == {"permanent_exit"} and set(rep.differences["reference"]) == {
+        "loyalty_lock_in"
+    }
     finals = rep.finals.query("point == 3").pivot(index="replication", columns="policy", values="trapped_share")
     diff = finals["permanent_exit"] - finals["loyalty_lock_in"]
     row = rep.differences.query("point == 3 and outcome == 'trapped_share'").iloc[0]
@@ -77,8 +81,9 @@ def test_figures_have_titles_labels_and_legends(swept):
 
     figures.Figure.savefig = check
     try:
-        paths = figures.all_figures(load_results(swept), rep, __import__("sim").experiments.load_record(swept),
-                                    rep.folder)
+        paths = figures.all_figures(
+            load_results(swept), rep, __import__("sim").experiments.load_record(swept), rep.folder
+        )
     finally:
         figures.Figure.savefig = original
     assert seen == paths and len(paths) == 4
@@ -87,9 +92,15 @@ def test_figures_have_titles_labels_and_legends(swept):
 
 def test_sobol_sweep_reports_indices_and_a_bar_chart(tmp_path):
     bounds = {"behaviour.trust_gain": (0.01, 0.1), "levers.staff_authority": (0.1, 0.9)}
-    exp = Experiment(name="sobol", scenario="permanent_exit", years=0.5, customers=100, seed=2,
-                     outcomes=["trust", "bond", "churn_rate_annual"],
-                     design=Design(kind="sobol", samples=4, bounds=bounds))
+    exp = Experiment(
+        name="sobol",
+        scenario="permanent_exit",
+        years=0.5,
+        customers=100,
+        seed=2,
+        outcomes=["trust", "bond", "churn_rate_annual"],
+        design=Design(kind="sobol", samples=4, bounds=bounds),
+    )
     out = run_experiment(exp, tmp_path / "out", progress=False)
     rep = report(out)
     assert len(rep.sensitivity) == 3 * 2

@@ -20,8 +20,12 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     path = tiny(tmp_path, replications=4, years=2, customers=300)  # 32 runs
     out = tmp_path / "killed"
     runs = out / "runs"
-    sweep = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet"],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while not (runs.is_dir() and len(list(runs.glob("*.parquet"))) >= 3):
         assert sweep.poll() is None, sweep.stderr.read().decode()
@@ -32,8 +36,12 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
     assert 3 <= len(finished) < 32, "the kill came too late to interrupt the sweep"
 
-    resumed = subprocess.run([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--resume"],
-                             cwd=ROOT, capture_output=True, text=True)
+    resumed = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--resume"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(finished)}/32" in resumed.stderr  # the progress bar starts at the finished runs
     after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
@@ -82,8 +90,12 @@ def alive(pid: int) -> bool:
 def test_killing_a_runner_with_worker_processes_leaves_none_behind_and_resumes(tmp_path):
     path = tiny(tmp_path, replications=4, years=2, customers=300)
     out = tmp_path / "out"
-    sweep = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet",
-                              "--workers", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet", "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not ((out / "runs").is_dir() and len(list((out / "runs").glob("*.parquet"))) >= 2):
         assert sweep.poll() is None and time.monotonic() < deadline
