@@ -19,6 +19,8 @@ import pytest
 
 from sim.app.serve import LOOPBACK, free_port, stop, wait_until_up
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",

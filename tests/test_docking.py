@@ -25,6 +25,8 @@ from sim.scenario import preset_scenario
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.reference import run_reference  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 SCENARIOS = ("business_as_usual", "loyalty_lock_in", "permanent_exit", "budget_sales")
 REPLICATIONS, CUSTOMERS, YEARS = 30, 300, 5
 OUTCOMES = ("trust", "bond", "churn", "customers")

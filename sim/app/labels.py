@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.palette import NO_FIRM_COLOUR, OKABE_ITO, TYPE_COLOURS  # noqa: F401  (re-exported)
 from sim.policies import POLICIES
 from sim.typology import TYPES
-
-#: Okabe-Ito palette (colour-blind safe), in the order firms get their colours.
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
-NO_FIRM_COLOUR = "#BBBBBB"
 
 #: Relationship types in plain language, with a colour each (Okabe-Ito).
 TYPE_LABELS = {
@@ -18,13 +15,6 @@ TYPE_LABELS = {
     "open": "Open (shopping around)",
     "trapped": "Trapped (want out, held in)",
     "estranged": "Estranged (trust broken)",
-}
-TYPE_COLOURS = {
-    "devoted": "#009E73",
-    "routine": "#56B4E9",
-    "open": "#F0E442",
-    "trapped": "#D55E00",
-    "estranged": "#000000",
 }
 assert set(TYPE_LABELS) == set(TYPES)
 

@@ -10,6 +10,8 @@ import pytest
 
 from sim.experiments import Experiment, run_experiment
 
+pytestmark = pytest.mark.slow
+
 
 def rss_mb() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])

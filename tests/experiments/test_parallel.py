@@ -16,6 +16,8 @@ from exp_helpers import crsim, tiny
 import sim
 from sim.experiments import load_experiment, load_results, run_experiment
 
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("distributed")
 
 
