@@ -1,150 +1,189 @@
 """The outcomes recorded per firm and month, each defined once, here.
 
 Every metric is a function of the market state at the end of a month that
-returns one value per firm; its docstring says what it measures. The
-``METRICS`` registry is what the model's DataCollector records and what the
-tidy results table has as columns (plus one share column per relationship type).
+returns one value per firm; its docstring says what it measures, and the
+``@metric`` decorator declares its unit and a label for people (axis titles of
+the report, chart titles of the workshop page). The ``METRICS`` registry is what
+the model's DataCollector records; :data:`OUTCOMES` adds one share column per
+relationship type and is every column of the tidy results table.
+
+>>> OUTCOMES["trust"].unit, OUTCOMES["trust"].label
+('0-1', 'Trust')
+>>> OUTCOMES["devoted"].unit
+'share of customers'
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim.mechanisms.relationship import advocacy
-from sim.state import MarketState, by_slot
+from sim.state import BoolArray, FloatArray, MarketState, by_slot
 from sim.typology import TYPES, classify
 
-METRICS: dict[str, Callable[[MarketState], np.ndarray]] = {}
+Measure = Callable[[MarketState], FloatArray]
 PROMOTER, DETRACTOR = 0.7, 0.4  # advocacy thresholds of the recommend balance
 
 
-def metric(fn: Callable[[MarketState], np.ndarray]) -> Callable[[MarketState], np.ndarray]:
-    METRICS[fn.__name__] = fn
-    return fn
+@dataclass(frozen=True)
+class Outcome:
+    """One column of the results table: its name, unit, label for people and meaning."""
+
+    name: str
+    unit: str
+    label: str
+    description: str
 
 
-def _count(m: MarketState, mask: np.ndarray | None = None) -> np.ndarray:
+@dataclass(frozen=True)
+class Metric(Outcome):
+    """An outcome measured by a function of the market state (call it with the state)."""
+
+    fn: Measure
+
+    def __call__(self, m: MarketState) -> FloatArray:
+        return self.fn(m)
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(*, unit: str, label: str) -> Callable[[Measure], Metric]:
+    """Decorator: register a per-firm outcome under its function's name, with its unit and label."""
+
+    def register(fn: Measure) -> Metric:
+        if fn.__name__ in METRICS:
+            raise ValueError(f"metric {fn.__name__!r} registered twice")
+        description = " ".join((fn.__doc__ or "").split())
+        METRICS[fn.__name__] = Metric(fn.__name__, unit, label, description, fn)
+        return METRICS[fn.__name__]
+
+    return register
+
+
+def _count(m: MarketState, mask: BoolArray | None = None) -> FloatArray:
     return by_slot(m.slot, m.n_firms, m.customers.attached if mask is None else mask)[:-1]
 
 
-def _mean(m: MarketState, values: np.ndarray) -> np.ndarray:
+def _mean(m: MarketState, values: FloatArray) -> FloatArray:
     total = by_slot(m.slot, m.n_firms, None, values)[:-1]  # customers without a firm land in the dropped last slot
     n = _count(m)
     return np.divide(total, n, out=np.full_like(total, np.nan), where=n > 0)
 
 
-def _share(m: MarketState, mask: np.ndarray) -> np.ndarray:
+def _share(m: MarketState, mask: BoolArray) -> FloatArray:
     n = _count(m)
     return np.divide(_count(m, mask), n, out=np.full_like(n, np.nan), where=n > 0)
 
 
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.full_like(a, np.nan, dtype=float), where=b > 0)
+def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
+    return np.divide(a, b, out=np.full_like(a, np.nan, dtype=np.float64), where=b > 0)
 
 
-@metric
-def customers(m):
+@metric(unit="customers", label="Customers")
+def customers(m: MarketState) -> FloatArray:
     """Customers with the firm at the end of the month."""
     return _count(m)
 
 
-@metric
-def acquired(m):
+@metric(unit="customers per month", label="New customers")
+def acquired(m: MarketState) -> FloatArray:
     """New customers won this month (from other firms or from outside the market)."""
     return m.tally.acquired[:-1].copy()
 
 
-@metric
-def churned(m):
+@metric(unit="customers per month", label="Customers lost")
+def churned(m: MarketState) -> FloatArray:
     """Customers who left this month of their own accord (switched or left the market)."""
     return m.tally.churned[:-1].copy()
 
 
-@metric
-def churn_rate_annual(m):
+@metric(unit="share per year", label="Churn per year")
+def churn_rate_annual(m: MarketState) -> FloatArray:
     """This month's churn as an annual rate: 1 - (1 - churned / customers at month start)^12 (0 if none at start)."""
     start = m.firms.customers_start[:-1]
     monthly = np.divide(m.tally.churned[:-1], start, out=np.zeros_like(start), where=start > 0)
     return 1 - (1 - np.minimum(monthly, 1.0)) ** 12
 
 
-@metric
-def trust(m):
+@metric(unit="0-1", label="Trust")
+def trust(m: MarketState) -> FloatArray:
     """Mean trust of the firm's customers in the firm (0..1)."""
     return _mean(m, m.customers.trust)
 
 
-@metric
-def bond(m):
+@metric(unit="0-1", label="Emotional bond")
+def bond(m: MarketState) -> FloatArray:
     """Mean emotional bond of the firm's customers (0..1)."""
     return _mean(m, m.customers.bond)
 
 
-@metric
-def satisfaction(m):
+@metric(unit="0-1", label="Satisfaction")
+def satisfaction(m: MarketState) -> FloatArray:
     """Mean satisfaction: experience judged against expectation (0..1)."""
     return _mean(m, m.customers.satisfaction)
 
 
-@metric
-def recommend_balance(m):
+@metric(unit="-1..1", label="Recommend balance")
+def recommend_balance(m: MarketState) -> FloatArray:
     """Share of promoters (advocacy >= 0.7) minus share of detractors (< 0.4), as in a net promoter score (-1..1)."""
     said = advocacy(m)
     return _share(m, said >= PROMOTER) - _share(m, said < DETRACTOR)
 
 
-@metric
-def trapped_share(m):
+@metric(unit="share of customers", label="Trapped customers")
+def trapped_share(m: MarketState) -> FloatArray:
     """Share of the firm's customers who want to leave but are held by contract or points."""
     return _share(m, m.customers.trapped)
 
 
-@metric
-def complaints(m):
+@metric(unit="complaints per month", label="Complaints")
+def complaints(m: MarketState) -> FloatArray:
     """Complaints raised this month."""
     return m.tally.complaints[:-1].copy()
 
 
-@metric
-def first_contact_resolution(m):
+@metric(unit="share of complaints", label="Solved at first contact")
+def first_contact_resolution(m: MarketState) -> FloatArray:
     """Share of this month's complaints resolved at first contact."""
     return _ratio(m.tally.resolved_first_contact[:-1], m.tally.complaints[:-1])
 
 
-@metric
-def silent_failures(m):
+@metric(unit="failures per month", label="Silent failures")
+def silent_failures(m: MarketState) -> FloatArray:
     """Service failures this month that customers suffered without complaining."""
     return m.tally.silent_failures[:-1].copy()
 
 
-@metric
-def defects_discovered(m):
+@metric(unit="defects per month", label="Hidden defects found")
+def defects_discovered(m: MarketState) -> FloatArray:
     """Defects the firm had hidden that customers found out about this month."""
     return m.tally.defects_discovered[:-1].copy()
 
 
-@metric
-def complaint_queue(m):
+@metric(unit="complaints", label="Complaints waiting")
+def complaint_queue(m: MarketState) -> FloatArray:
     """Escalated complaints still waiting at the end of the month."""
     return m.tally.queue[:-1].copy()
 
 
-@metric
-def word_of_mouth(m):
+@metric(unit="customers per month", label="Word of mouth")
+def word_of_mouth(m: MarketState) -> FloatArray:
     """Net word of mouth this month: customers speaking well minus customers speaking ill of the firm."""
     return (m.tally.wom_positive - m.tally.wom_negative)[:-1]
 
 
-@metric
-def public_posts(m):
+@metric(unit="posts per month", label="Public complaints")
+def public_posts(m: MarketState) -> FloatArray:
     """Public complaints posted about the firm this month."""
     return m.tally.posts[:-1].copy()
 
 
-@metric
-def reputation(m):
+@metric(unit="0-1", label="Reputation")
+def reputation(m: MarketState) -> FloatArray:
     """Mean opinion of the firm among customers not with it (0..1)."""
     c = m.customers
     out = np.empty(m.n_firms)
@@ -154,46 +193,67 @@ def reputation(m):
     return out
 
 
-@metric
-def staff_exhaustion(m):
+@metric(unit="0-1", label="Staff exhaustion")
+def staff_exhaustion(m: MarketState) -> FloatArray:
     """Exhaustion of the firm's front-line staff (0 = fresh, 1 = burnt out)."""
     return m.firms.exhaustion[:-1].copy()
 
 
-@metric
-def sales_pressure(m):
+@metric(unit="share of contacts", label="Sales pressure")
+def sales_pressure(m: MarketState) -> FloatArray:
     """Effective sales pressure this month: the share of contacts that are pitches."""
     return m.firms.sales_push[:-1].copy()
 
 
-@metric
-def revenue(m):
+@metric(unit="money units per month", label="Revenue per month")
+def revenue(m: MarketState) -> FloatArray:
     """Revenue this month: prices paid plus exit fees collected (money units)."""
     return m.tally.revenue[:-1].copy()
 
 
-@metric
-def revenue_per_customer(m):
+@metric(unit="money units per customer per month", label="Revenue per customer")
+def revenue_per_customer(m: MarketState) -> FloatArray:
     """Average revenue per customer this month (money units)."""
     return _ratio(m.tally.revenue[:-1], _count(m))
 
 
-@metric
-def profit(m):
+@metric(unit="money units per month", label="Profit per month")
+def profit(m: MarketState) -> FloatArray:
     """Revenue minus the costs of service, complaints, capacity, acquisition and advertising."""
     return m.tally.profit[:-1].copy()
 
 
-@metric
-def clv(m):
+@metric(unit="money units per customer", label="Customer lifetime value")
+def clv(m: MarketState) -> FloatArray:
     """Customer lifetime value: monthly profit per customer times r / (1 + d - r), r the monthly retention."""
     n = m.firms.customers_start[:-1]
     margin = _ratio(m.tally.profit[:-1], n)
-    retention = 1 - np.minimum(_ratio(m.tally.churned[:-1], n), 1.0)
+    retention: FloatArray = 1 - np.minimum(_ratio(m.tally.churned[:-1], n), 1.0)
     return margin * retention / (1 + m.economics.discount_rate - retention)
 
 
-def typology_shares(m: MarketState) -> dict[str, np.ndarray]:
+def _type_share(name: str, label: str, description: str) -> Outcome:
+    return Outcome(name, "share of customers", label, f"Share of the firm's customers who are {name}: {description}.")
+
+
+#: One share column per relationship type (``sim.typology``), measured together by :func:`typology_shares`.
+TYPE_SHARES: dict[str, Outcome] = {
+    o.name: o
+    for o in (
+        _type_share("devoted", "Devoted (fans)", "trust and emotional bond both high"),
+        _type_share("routine", "Routine (old married couple)", "together for years, some trust, little bond"),
+        _type_share("open", "Open (shopping around)", "none of the other types"),
+        _type_share("trapped", "Trapped (want out, held in)", "want to leave, held by contract or points"),
+        _type_share("estranged", "Estranged (trust broken)", "trust has broken down"),
+    )
+}
+
+
+#: Every column of the results table, in the order of the table: the metrics, then the typology shares.
+OUTCOMES: dict[str, Outcome] = {**METRICS, **TYPE_SHARES}
+
+
+def typology_shares(m: MarketState) -> dict[str, FloatArray]:
     """Share of each relationship type among the firm's customers."""
     kind = classify(m.customers)
     k = len(TYPES)
@@ -205,7 +265,7 @@ def typology_shares(m: MarketState) -> dict[str, np.ndarray]:
     }
 
 
-def measure(m: MarketState) -> dict[str, np.ndarray]:
+def measure(m: MarketState) -> dict[str, FloatArray]:
     """All outcomes of the month: one array (per firm) per column of the results table."""
     out = {name: np.asarray(fn(m), dtype=float) for name, fn in METRICS.items()}
     out.update(typology_shares(m))

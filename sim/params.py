@@ -9,9 +9,10 @@ or an impossible value is rejected before anything runs.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic.fields import FieldInfo
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -67,15 +68,15 @@ class Levers(Strict):
     )
 
 
-def _all_optional(model: type[BaseModel], name: str) -> type[BaseModel]:
-    fields = {
-        k: (f.annotation | None, Field(None, description=f.description, **_bounds(f)))
+def _all_optional(model: type[BaseModel], name: str) -> type[Strict]:
+    fields: dict[str, Any] = {
+        k: (cast(Any, f.annotation) | None, Field(None, description=f.description, **_bounds(f)))
         for k, f in model.model_fields.items()
     }
     return create_model(name, __base__=Strict, **fields)
 
 
-def _bounds(field) -> dict[str, Any]:
+def _bounds(field: FieldInfo) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for m in field.metadata:
         for key in ("ge", "gt", "le", "lt"):
@@ -84,8 +85,11 @@ def _bounds(field) -> dict[str, Any]:
     return out
 
 
-LeverOverrides = _all_optional(Levers, "LeverOverrides")
-LeverOverrides.__doc__ = "Lever values a scenario sets on top of a policy preset (same names and bounds as Levers)."
+if TYPE_CHECKING:  # type checkers see a schema class; at run time it is built from Levers, field by field
+    LeverOverrides = Strict
+else:
+    LeverOverrides = _all_optional(Levers, "LeverOverrides")
+    LeverOverrides.__doc__ = "Lever values a scenario sets on top of a policy preset (same names and bounds as Levers)."
 
 
 class Customers(Strict):
@@ -237,7 +241,7 @@ class FirmSpec(Strict):
 
     name: str = Field(min_length=1, max_length=40, description="the firm's name as shown in results")
     policy: str = Field(description="name of a registered policy preset")
-    levers: LeverOverrides = Field(default_factory=LeverOverrides)  # type: ignore[valid-type]
+    levers: LeverOverrides = Field(default_factory=LeverOverrides)
 
     @model_validator(mode="after")
     def _known_policy(self) -> FirmSpec:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sim.params import Levers
 
@@ -48,7 +48,7 @@ class Policy:
     changes: ClassVar[dict[str, float]] = {}
     levers: ClassVar[Levers]
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.levers = Levers(**{**STATUS_QUO, **cls.changes})
 

@@ -68,7 +68,7 @@ def manifest(scenario: Scenario, **extra) -> dict:
     }
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temporary file in the same folder and rename it into place."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:

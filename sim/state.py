@@ -10,11 +10,16 @@ a branch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.params import Behaviour, Customers, Economics, Levers, Mechanisms
 
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 NEEDS_DIM = 2  # needs live in a plane: enough for drift, jumps and misfit
 
 
@@ -23,39 +28,39 @@ class CustomerState:
     """All customers' traits and relationship state, one row per customer."""
 
     # traits (fixed over a run, except price sensitivity in a recession)
-    relationship_need: np.ndarray  # 0 = just wants to buy, 1 = wants a partner
-    price_sensitivity: np.ndarray
-    patience: np.ndarray
-    reactance: np.ndarray  # how strongly being locked in breeds resentment
-    talkativeness: np.ndarray
+    relationship_need: FloatArray  # 0 = just wants to buy, 1 = wants a partner
+    price_sensitivity: FloatArray
+    patience: FloatArray
+    reactance: FloatArray  # how strongly being locked in breeds resentment
+    talkativeness: FloatArray
     # needs and the offer each customer currently has
-    needs: np.ndarray  # (n, NEEDS_DIM)
-    offer: np.ndarray  # (n, NEEDS_DIM)
+    needs: FloatArray  # (n, NEEDS_DIM)
+    offer: FloatArray  # (n, NEEDS_DIM)
     # relationship with the current firm
-    firm: np.ndarray  # int, -1 = no firm
-    tenure: np.ndarray  # months with the current firm
-    trust: np.ndarray
-    bond: np.ndarray
-    satisfaction: np.ndarray
-    expectation: np.ndarray
-    resentment: np.ndarray
-    contract_left: np.ndarray  # months until the contract may be ended without fee
-    points: np.ndarray  # loyalty points, in monthly prices, lost on leaving
-    promo_left: np.ndarray  # months of new-customer discount left
-    upsell: np.ndarray  # monthly price added by pushed offers
-    complaint_wait: np.ndarray  # 0 = no open complaint, else months waiting
-    hidden_defects: np.ndarray  # undisclosed defects not yet discovered
-    trapped: np.ndarray  # wants to leave, held by contract or points
-    opinion: np.ndarray  # (n, F), column-major: what the customer thinks of each firm
+    firm: IntArray  # int, -1 = no firm
+    tenure: IntArray  # months with the current firm
+    trust: FloatArray
+    bond: FloatArray
+    satisfaction: FloatArray
+    expectation: FloatArray
+    resentment: FloatArray
+    contract_left: IntArray  # months until the contract may be ended without fee
+    points: FloatArray  # loyalty points, in monthly prices, lost on leaving
+    promo_left: IntArray  # months of new-customer discount left
+    upsell: FloatArray  # monthly price added by pushed offers
+    complaint_wait: IntArray  # 0 = no open complaint, else months waiting
+    hidden_defects: IntArray  # undisclosed defects not yet discovered
+    trapped: BoolArray  # wants to leave, held by contract or points
+    opinion: FloatArray  # (n, F), column-major: what the customer thinks of each firm
     # what happened this month (scratch, rewritten every step)
-    experience: np.ndarray = field(default=None)  # type: ignore[assignment]
-    service_score: np.ndarray = field(default=None)  # type: ignore[assignment]
-    annoyance: np.ndarray = field(default=None)  # type: ignore[assignment]
-    warmth: np.ndarray = field(default=None)  # type: ignore[assignment]
-    triggered: np.ndarray = field(default=None)  # type: ignore[assignment]
-    may_enter: np.ndarray = field(default=None)  # type: ignore[assignment]
+    experience: FloatArray = field(init=False)
+    service_score: FloatArray = field(init=False)
+    annoyance: FloatArray = field(init=False)
+    warmth: FloatArray = field(init=False)
+    triggered: BoolArray = field(init=False)
+    may_enter: BoolArray = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         n = len(self.firm)
         self.may_enter = np.ones(n, dtype=bool)
         self.experience = np.zeros(n)
@@ -69,12 +74,12 @@ class CustomerState:
         return len(self.firm)
 
     @property
-    def attached(self) -> np.ndarray:
+    def attached(self) -> BoolArray:
         """Mask of customers who currently have a firm."""
         return self.firm >= 0
 
 
-def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.ndarray:
+def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> FloatArray:
     """Beta-distributed trait in [0, 1] with the given mean; spread 0 = all equal."""
     if spread < 1e-6 or mean <= 0 or mean >= 1:
         return np.full(n, mean)
@@ -83,7 +88,7 @@ def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.n
 
 
 def new_customers(
-    spec: Customers, n_firms: int, positions: np.ndarray, levers: list[Levers], rng: np.random.Generator
+    spec: Customers, n_firms: int, positions: FloatArray, levers: list[Levers], rng: np.random.Generator
 ) -> CustomerState:
     """Draw a population and spread the customers who are in the market evenly over firms."""
     n, h = spec.count, spec.heterogeneity
@@ -124,16 +129,40 @@ def new_customers(
     )
 
 
+@dataclass(init=False, eq=False)
 class FirmTable:
     """Per-firm lever values as arrays (one entry per firm plus a neutral "no firm" entry).
 
-    ``table.price[state.firm]`` gives every customer the price of their firm.
+    ``table.price[state.firm]`` gives every customer the price of their firm. One
+    field per field of :class:`~sim.params.Levers`, in the same order (a test checks).
     """
 
-    def __init__(self, levers: list[Levers]):
+    levers: list[Levers]
+    price: FloatArray
+    contract_term: FloatArray
+    exit_fee: FloatArray
+    loyalty_points: FloatArray
+    staff_authority: FloatArray
+    tailoring: FloatArray
+    listening: FloatArray
+    contact_rate: FloatArray
+    sales_pressure: FloatArray
+    sales_target: FloatArray
+    acquisition_discount: FloatArray
+    discount_months: FloatArray
+    marketing: FloatArray
+    over_promise: FloatArray
+    service_capacity: FloatArray
+    service_decay: FloatArray
+    surface_acting: FloatArray
+    transparency: FloatArray
+    decline_poor_fit: FloatArray
+
+    def __init__(self, levers: list[Levers]) -> None:
         self.update(levers)
 
     def update(self, levers: list[Levers]) -> None:
+        """Take new lever values (e.g. a facilitator moved a slider)."""
         self.levers = list(levers)
         for name in Levers.model_fields:
             setattr(self, name, np.array([getattr(lv, name) for lv in levers] + [0.0], dtype=float))
@@ -146,12 +175,12 @@ class FirmTable:
 class FirmState:
     """What changes inside firms from month to month (arrays of length F + 1)."""
 
-    exhaustion: np.ndarray  # staff exhaustion, 0..1
-    price_factor: np.ndarray  # 1 = list price; a price war lowers it
-    sales_push: np.ndarray  # effective sales pressure this month (targets raise it)
-    customers_start: np.ndarray  # customers at the start of the month
-    customers_end: np.ndarray  # customers at the end of the month
-    load: np.ndarray  # complaints to handle per unit of back-office capacity
+    exhaustion: FloatArray  # staff exhaustion, 0..1
+    price_factor: FloatArray  # 1 = list price; a price war lowers it
+    sales_push: FloatArray  # effective sales pressure this month (targets raise it)
+    customers_start: FloatArray  # customers at the start of the month
+    customers_end: FloatArray  # customers at the end of the month
+    load: FloatArray  # complaints to handle per unit of back-office capacity
 
     @classmethod
     def fresh(cls, n_firms: int) -> FirmState:
@@ -159,42 +188,75 @@ class FirmState:
         return cls(z.copy(), np.ones(n_firms + 1), z.copy(), z.copy(), z.copy(), z.copy())
 
     @property
-    def authenticity(self) -> np.ndarray:
+    def authenticity(self) -> FloatArray:
         """Exhausted staff can only act friendly; fresh staff mean it (Hochschild 1983; Grandey 2003)."""
         return 1.0 - self.exhaustion
 
 
+TallyName = Literal[
+    "encounters",
+    "failures",
+    "complaints",
+    "silent_failures",
+    "resolved_first_contact",
+    "resolved_later",
+    "neglected",
+    "defects_discovered",
+    "pitches",
+    "accepted_pitches",
+    "care_contacts",
+    "posts",
+    "wom_positive",
+    "wom_negative",
+    "churned",
+    "switched_out",
+    "left_market",
+    "acquired",
+    "exit_fees",
+    "complaints_handled",
+    "queue",
+    "revenue",
+    "costs",
+    "profit",
+]
+
+
+@dataclass(init=False, eq=False)
 class Tally:
-    """Per-firm counts of what happened this month; reset at the start of every step."""
+    """Per-firm counts of what happened this month (arrays of length F + 1); reset at the start of every step.
 
-    NAMES = (
-        "encounters",
-        "failures",
-        "complaints",
-        "silent_failures",
-        "resolved_first_contact",
-        "resolved_later",
-        "neglected",
-        "defects_discovered",
-        "pitches",
-        "accepted_pitches",
-        "care_contacts",
-        "posts",
-        "wom_positive",
-        "wom_negative",
-        "churned",
-        "switched_out",
-        "left_market",
-        "acquired",
-        "exit_fees",
-        "complaints_handled",
-        "queue",
-        "revenue",
-        "costs",
-        "profit",
-    )
+    One field per name in :data:`TallyName`, in the same order (a test checks).
+    """
 
-    def __init__(self, n_firms: int):
+    NAMES: ClassVar[tuple[TallyName, ...]] = get_args(TallyName)
+
+    n_firms: int
+    encounters: FloatArray
+    failures: FloatArray
+    complaints: FloatArray
+    silent_failures: FloatArray
+    resolved_first_contact: FloatArray
+    resolved_later: FloatArray
+    neglected: FloatArray
+    defects_discovered: FloatArray
+    pitches: FloatArray
+    accepted_pitches: FloatArray
+    care_contacts: FloatArray
+    posts: FloatArray
+    wom_positive: FloatArray
+    wom_negative: FloatArray
+    churned: FloatArray
+    switched_out: FloatArray
+    left_market: FloatArray
+    acquired: FloatArray
+    exit_fees: FloatArray
+    complaints_handled: FloatArray
+    queue: FloatArray
+    revenue: FloatArray
+    costs: FloatArray
+    profit: FloatArray
+
+    def __init__(self, n_firms: int) -> None:
         self.n_firms = n_firms
         self.reset()
 
@@ -203,23 +265,24 @@ class Tally:
             setattr(self, name, np.zeros(self.n_firms + 1))
 
     def add(
-        self, name: str, slot: np.ndarray, mask: np.ndarray | None = None, weights: np.ndarray | None = None
+        self, name: TallyName, slot: IntArray, mask: BoolArray | None = None, weights: FloatArray | None = None
     ) -> None:
         """Add events (customers where ``mask``) to their firms' count of ``name``; ``slot`` as in ``MarketState.slot``."""
         getattr(self, name)[:] += by_slot(slot, self.n_firms, mask, weights)
 
 
 def by_slot(
-    slot: np.ndarray, n_firms: int, mask: np.ndarray | None = None, weights: np.ndarray | None = None
-) -> np.ndarray:
+    slot: IntArray, n_firms: int, mask: BoolArray | None = None, weights: FloatArray | None = None
+) -> FloatArray:
     """Sum per firm over customers, by firm slot ``0..F`` (length F + 1; slot F collects customers without a firm).
 
     A mask becomes zero weights rather than a selection: the sums are the same,
     bit for bit (adding 0.0 changes nothing), without copying the selected rows.
     """
+    w: npt.NDArray[Any] | None = weights
     if mask is not None:
-        weights = mask if weights is None else np.where(mask, weights, 0.0)
-    return np.bincount(slot, weights=weights, minlength=n_firms + 1).astype(float)
+        w = mask if weights is None else np.where(mask, weights, 0.0)
+    return np.bincount(slot, weights=w, minlength=n_firms + 1).astype(float)
 
 
 #: Each phase draws from its own random stream, so what customers do by themselves
@@ -240,19 +303,19 @@ class MarketState:
     behaviour: Behaviour
     mechanisms: Mechanisms
     economics: Economics
-    positions: np.ndarray  # (F, NEEDS_DIM) each firm's standard offer
-    network: object  # scipy.sparse CSR adjacency
+    positions: FloatArray  # (F, NEEDS_DIM) each firm's standard offer
+    network: Any  # scipy.sparse CSR adjacency (scipy ships no type information)
     rng: dict[str, np.random.Generator]
     month: int = 0
     recession: float = 0.0  # current strength of a recession (0 = none)
-    _slot: np.ndarray | None = None
+    _slot: IntArray | None = None
 
     @property
     def n_firms(self) -> int:
         return len(self.levers)
 
     @property
-    def slot(self) -> np.ndarray:
+    def slot(self) -> IntArray:
         """Each customer's firm as an index into per-firm arrays, ``F`` for no firm (cached).
 
         Computed once and reused by every phase; whoever changes ``customers.firm``
@@ -266,17 +329,17 @@ class MarketState:
         """Forget the cached :attr:`slot` after ``customers.firm`` was written."""
         self._slot = None
 
-    def fit(self, offer: np.ndarray, needs: np.ndarray | None = None) -> np.ndarray:
+    def fit(self, offer: FloatArray, needs: FloatArray | None = None) -> FloatArray:
         """How well an offer meets needs: 1 = perfectly, falling with squared distance."""
         needs = self.customers.needs if needs is None else needs
         d2 = (needs[..., 0] - offer[..., 0]) ** 2 + (needs[..., 1] - offer[..., 1]) ** 2  # NEEDS_DIM == 2
         return self.fit_at(d2)
 
-    def fit_at(self, d2: np.ndarray) -> np.ndarray:
+    def fit_at(self, d2: FloatArray | float) -> FloatArray:
         """Fit at squared distance ``d2`` between offer and needs: a Gaussian of width ``fit_width``."""
         return np.exp(-d2 / (2 * self.behaviour.fit_width**2))
 
-    def price_paid(self, idx: np.ndarray | None = None) -> np.ndarray:
+    def price_paid(self, idx: IntArray | None = None) -> FloatArray:
         """What each customer (or each customer in ``idx``) pays this month (0 without a firm)."""
         c, lv = self.customers, self.levers
         f, promo, upsell = self.slot, c.promo_left, c.upsell

@@ -7,6 +7,9 @@ components sit beside the charts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import solara
 from mesa.visualization.utils import force_update, update_counter
 
@@ -104,7 +107,7 @@ def LeverPanel(model: Workshop):
 
         for lever, (label, text, lo, hi, step) in LEVERS.items():
             value = current_value(model, chosen, lever)
-            slider = solara.SliderInt if isinstance(step, int) else solara.SliderFloat
+            slider: Callable[..., Any] = solara.SliderInt if isinstance(step, int) else solara.SliderFloat
             with solara.Tooltip(text):
                 slider(
                     f"{label}: {value:g}",

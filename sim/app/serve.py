@@ -106,7 +106,7 @@ def running_app(
         yield url
     finally:
         stop(process)
-        if log:
+        if not isinstance(out, int):
             out.close()
 
 

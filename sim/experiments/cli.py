@@ -55,7 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(rep.sensitivity.round(3).to_string(index=False))
     print()
-    for path in sorted(rep.folder.glob("*.csv")) + rep.figures:
+    for path in sorted(rep.folder.glob("*.csv") if rep.folder else []) + rep.figures:
         print(f"wrote {path}")
     return 0
 

@@ -101,7 +101,7 @@ def run_key(point: int, policy: str, replication: int) -> str:
 
 def runs(exp: Experiment, design_points: pd.DataFrame, policies: list[str] | None = None) -> list[Run]:
     """Every run of the experiment, in design order: point, then policy, then replication."""
-    policies = policies or exp.policies
+    policies = policies or list(exp.policies)  # validated: 'all' is already the list of presets
     plan = []
     for point, row in enumerate(design_points.to_dict("records")):
         values = applied(row)

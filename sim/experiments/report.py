@@ -193,19 +193,20 @@ def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool 
     outcomes = outcomes or outcome_columns(results, record)
     finals = final_values(results, parameters, outcomes)
     paired = record["experiment"]["common_random_numbers"]
+    folder = out / "report"
     rep = Report(
         summary=summarise(finals, parameters, outcomes),
         differences=differences(finals, parameters, outcomes, record["reference"], paired=paired),
         sensitivity=sensitivity(finals, record, outcomes),
         finals=finals,
-        folder=out / "report",
+        folder=folder,
         paired=paired,
     )
-    rep.folder.mkdir(exist_ok=True)
+    folder.mkdir(exist_ok=True)
     for name in ("summary", "differences", "sensitivity", "finals"):
         table = getattr(rep, name)
         if not table.empty:
-            table.to_csv(rep.folder / f"{name}.csv", index=False)
+            table.to_csv(folder / f"{name}.csv", index=False)
     if figures:
-        rep.figures = fig.all_figures(results, rep, record, rep.folder)
+        rep.figures = fig.all_figures(results, rep, record, folder)
     return rep

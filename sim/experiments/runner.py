@@ -23,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ def plan(exp: Experiment) -> Plan:
     """Resolve the base scenario, draw the design and list every run with its seed."""
     scenario, focal = resolve(exp)
     data = apply(scenario.model_dump(mode="json"), focal, dict(exp.fixed))
-    policies = exp.policies or [data["firms"][focal]["policy"]]
+    policies = list(exp.policies) or [data["firms"][focal]["policy"]]
     design_points = points(exp)
     return Plan(exp, data, focal, design_points, policies, runs(exp, design_points, policies))
 
@@ -142,7 +143,7 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
         # ``import mesa`` forces the "spawn" start method on every pool (mesa.batchrunner), which re-imports
         # everything in each worker; a fork server with this module preloaded starts workers in milliseconds.
         if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
+            context: multiprocessing.context.BaseContext = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
         else:  # Windows
             context = multiprocessing.get_context("spawn")
@@ -268,7 +269,7 @@ def run_experiment(
                 for future in finished:
                     run = waiting.pop(future)
                     table = future.result()
-                    write_atomic(folder / f"{run.key}.parquet", lambda p, t=table: t.to_parquet(p, index=False))
+                    write_atomic(folder / f"{run.key}.parquet", partial(table.to_parquet, index=False))
                     done += 1
                     bar.update(1)
                     if callable(progress):

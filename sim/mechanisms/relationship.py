@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import MarketState
+from sim.state import FloatArray, IntArray, MarketState
 
 SATISFACTION_MEMORY = 0.5  # weight of last month's satisfaction in this month's
 
 
-def price_sensitivity(m: MarketState, idx: np.ndarray | None = None) -> np.ndarray:
+def price_sensitivity(m: MarketState, idx: IntArray | None = None) -> FloatArray:
     """Price sensitivity now (of everyone, or of the customers in ``idx``): a recession makes everyone count the pennies."""
     sensitivity = m.customers.price_sensitivity if idx is None else m.customers.price_sensitivity[idx]
     return np.minimum(sensitivity * (1 + m.recession), 1.0)
@@ -77,7 +77,7 @@ def judge_month(m: MarketState) -> None:
 ADVOCACY_WEIGHTS = (0.4, 0.4, 0.2)  # trust, satisfaction, bond
 
 
-def advocacy(m: MarketState) -> np.ndarray:
+def advocacy(m: MarketState) -> FloatArray:
     """How warmly a customer speaks of their firm (0..1): mostly trust and satisfaction, some bond."""
     c, (wt, ws, wb) = m.customers, ADVOCACY_WEIGHTS
     return wt * c.trust + ws * c.satisfaction + wb * c.bond

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import MarketState, by_slot
+from sim.state import BoolArray, FloatArray, MarketState, TallyName, by_slot
 
 #: Service score of a month by what happened (the worst event of the month counts).
 SCORES = {
@@ -34,7 +34,7 @@ TENURE_HORIZON = 120  # months over which service_decay takes full effect
 BASE_VOICE = 0.3  # share of complaint_propensity left to a customer with no trust at all
 
 
-def service_quality(m: MarketState) -> np.ndarray:
+def service_quality(m: MarketState) -> FloatArray:
     """Quality each customer receives: lowered by staff exhaustion and, if the firm lets it, by tenure."""
     c, f = m.customers, m.slot
     staff = 1.0 - m.behaviour.exhaustion_quality * m.firms.exhaustion[f]
@@ -93,7 +93,7 @@ def serve_customers(m: MarketState) -> None:
     c.service_score[:] = score
     c.triggered |= failed | gives_up | discovered
     m.firms.load[:] = (by_slot(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
-    for name, mask in (
+    counts: tuple[tuple[TallyName, BoolArray], ...] = (
         ("encounters", encounter),
         ("failures", failed),
         ("complaints", complain),
@@ -103,6 +103,7 @@ def serve_customers(m: MarketState) -> None:
         ("neglected", gives_up),
         ("defects_discovered", discovered),
         ("queue", c.complaint_wait > 0),
-    ):
+    )
+    for name, mask in counts:
         t.add(name, f, mask)
     t.complaints_handled += t.resolved_first_contact + t.resolved_later

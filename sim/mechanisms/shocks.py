@@ -29,13 +29,13 @@ def apply_shocks(m: MarketState, shocks: Sequence[Shock], firm_index: dict[str, 
     for shock in shocks:
         start = start_month(shock)
         active = start <= m.month < start + shock.months
-        if shock.kind == "scandal" and m.month == start:
+        if shock.kind == "scandal" and shock.firm is not None and m.month == start:
             g = firm_index[shock.firm]
             c.opinion[:, g] *= 1 - shock.severity
             hit = c.firm == g
             c.trust[hit] *= 1 - shock.severity
             c.triggered |= hit
-        elif shock.kind == "price_war" and active:
+        elif shock.kind == "price_war" and shock.firm is not None and active:
             m.firms.price_factor[firm_index[shock.firm]] *= 1 - shock.severity
         elif shock.kind == "recession" and active:
             m.recession = max(m.recession, shock.severity)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import MarketState
+from sim.state import FloatArray, MarketState
 
 AUTHORITY_BUFFER = 0.5  # share of surface-acting strain that full authority takes away
 
 
-def strain(m: MarketState) -> np.ndarray:
+def strain(m: MarketState) -> FloatArray:
     """Monthly strain per firm from surface acting, overload and sales pressure."""
     lv, b, fs = m.levers, m.behaviour, m.firms
     acting = lv.surface_acting * (1 - AUTHORITY_BUFFER * lv.staff_authority)

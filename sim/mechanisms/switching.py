@@ -17,13 +17,14 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.relationship import price_sensitivity
-from sim.state import MarketState
+from sim.state import FloatArray, IntArray, MarketState
 
 
-def offer_fit(m: MarketState, idx: np.ndarray) -> np.ndarray:
+def offer_fit(m: MarketState, idx: IntArray) -> FloatArray:
     """(len(idx), F): fit each firm's offer would have, tailored as far as the firm tailors."""
     needs = m.customers.needs[idx]
-    tailoring, d2 = m.levers.tailoring[:-1], 0.0
+    tailoring = m.levers.tailoring[:-1]
+    d2: FloatArray | float = 0.0
     for d in range(needs.shape[1]):  # a loop over the dimensions of needs, not over customers
         need, position = needs[:, d, None], m.positions[None, :, d]
         offer = position + tailoring * (need - position)
@@ -31,7 +32,7 @@ def offer_fit(m: MarketState, idx: np.ndarray) -> np.ndarray:
     return m.fit_at(d2)
 
 
-def joining_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
+def joining_utility(m: MarketState, idx: IntArray) -> FloatArray:
     """(len(idx), F): utility of joining each firm; -inf where the firm declines the customer."""
     c, b, lv, F = m.customers, m.behaviour, m.levers, m.n_firms
     fit = offer_fit(m, idx)
@@ -45,7 +46,7 @@ def joining_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
     return np.where(fit >= lv.decline_poor_fit[:F], u, -np.inf)
 
 
-def staying_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
+def staying_utility(m: MarketState, idx: IntArray) -> FloatArray:
     """Utility of staying with the current firm: fit, trust, bond and the price actually paid."""
     c, b = m.customers, m.behaviour
     relative = m.price_paid(idx) / m.reference_price() - 1
@@ -58,7 +59,7 @@ def staying_utility(m: MarketState, idx: np.ndarray) -> np.ndarray:
     )
 
 
-def exit_cost(m: MarketState, idx: np.ndarray) -> np.ndarray:
+def exit_cost(m: MarketState, idx: IntArray) -> FloatArray:
     """Exit fee (while the contract runs) plus loyalty points lost, in monthly prices."""
     c, lv = m.customers, m.levers
     f = c.firm[idx]
@@ -115,7 +116,7 @@ def enter_market(m: MarketState) -> None:
     join(m, idx[joins], best[joins])
 
 
-def detach(m: MarketState, idx: np.ndarray) -> None:
+def detach(m: MarketState, idx: IntArray) -> None:
     """End the relationship: the customer has no firm and all ties are cut."""
     c = m.customers
     c.firm[idx] = -1
@@ -139,7 +140,7 @@ def detach(m: MarketState, idx: np.ndarray) -> None:
         getattr(c, name)[idx] = 0
 
 
-def join(m: MarketState, idx: np.ndarray, firm: np.ndarray) -> None:
+def join(m: MarketState, idx: IntArray, firm: np.ndarray) -> None:
     """Start a relationship: trust starts from the opinion, the offer is the firm's, tailored."""
     c, lv = m.customers, m.levers
     c.firm[idx] = firm
