@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.metrics import OUTCOMES as OUTCOMES_DECLARED
 from sim.palette import NO_FIRM_COLOUR, OKABE_ITO, TYPE_COLOURS  # noqa: F401  (re-exported)
 from sim.policies import POLICIES
 from sim.typology import TYPES
 
 #: Relationship types in plain language, with a colour each (Okabe-Ito).
-TYPE_LABELS = {
-    "devoted": "Devoted (fans)",
-    "routine": "Routine (old married couple)",
-    "open": "Open (shopping around)",
-    "trapped": "Trapped (want out, held in)",
-    "estranged": "Estranged (trust broken)",
-}
+TYPE_LABELS = {name: OUTCOMES_DECLARED[name].label for name in TYPES}  # declared in sim/metrics.py
 assert set(TYPE_LABELS) == set(TYPES)
 
 #: The levers a facilitator can pull per firm: (label, explanation, min, max, step).
@@ -68,11 +63,14 @@ LEVERS = {
 
 #: Outcome charts over simulated years: metric -> (title, explanation).
 OUTCOMES = {
-    "trust": ("Trust", "Average trust of the firm's customers in the firm (0 to 1)."),
-    "bond": ("Emotional bond", "Average emotional bond of the firm's customers (0 to 1)."),
-    "customers": ("Customers", "Customers with the firm."),
-    "churn_rate_annual": ("Churn per year", "Share of customers leaving per year (average of the last 12 months)."),
-    "profit": ("Profit per month", "Revenue minus costs per month (average of the last 12 months)."),
+    name: (OUTCOMES_DECLARED[name].label, text)  # titles declared with each outcome, sim/metrics.py
+    for name, text in {
+        "trust": "Average trust of the firm's customers in the firm (0 to 1).",
+        "bond": "Average emotional bond of the firm's customers (0 to 1).",
+        "customers": "Customers with the firm.",
+        "churn_rate_annual": "Share of customers leaving per year (average of the last 12 months).",
+        "profit": "Revenue minus costs per month (average of the last 12 months).",
+    }.items()
 }
 SMOOTHED = ("churn_rate_annual", "profit")
 

@@ -13,24 +13,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.metrics import OUTCOMES
 from sim.typology import TYPES
 
 if TYPE_CHECKING:
     from sim.experiments.report import Report
 
-UNITS = {
-    "trust": "0-1",
-    "bond": "0-1",
-    "satisfaction": "0-1",
-    "trapped_share": "share of customers",
-    "churn_rate_annual": "share per year",
-    "profit": "money units per month",
-    "revenue": "money units per month",
-    "customers": "customers",
-    "recommend_balance": "-1..1",
-    "staff_exhaustion": "0-1",
-    **{t: "share of customers" for t in TYPES},
-}
+UNITS = {name: outcome.unit for name, outcome in OUTCOMES.items()}  # declared with each outcome, sim/metrics.py
 TRAJECTORY_OUTCOMES = ("trust", "bond", "churn_rate_annual", "trapped_share")
 
 
