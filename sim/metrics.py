@@ -17,7 +17,6 @@ from sim.state import MarketState, by_slot
 from sim.typology import TYPES, classify
 
 METRICS: dict[str, Callable[[MarketState], np.ndarray]] = {}
-PROMOTER, DETRACTOR = 0.7, 0.4  # advocacy thresholds of the recommend balance
 
 
 def metric(fn: Callable[[MarketState], np.ndarray]) -> Callable[[MarketState], np.ndarray]:
@@ -90,9 +89,9 @@ def satisfaction(m):
 
 @metric
 def recommend_balance(m):
-    """Share of promoters (advocacy >= 0.7) minus share of detractors (< 0.4), as in a net promoter score (-1..1)."""
-    said = advocacy(m)
-    return _share(m, said >= PROMOTER) - _share(m, said < DETRACTOR)
+    """Share of promoters (advocacy >= measures.promoter) minus detractors (< measures.detractor), as in a net promoter score (-1..1)."""
+    said, th = advocacy(m), m.measures
+    return _share(m, said >= th.promoter) - _share(m, said < th.detractor)
 
 
 @metric
@@ -195,7 +194,7 @@ def clv(m):
 
 def typology_shares(m: MarketState) -> dict[str, np.ndarray]:
     """Share of each relationship type among the firm's customers."""
-    kind = classify(m.customers)
+    kind = classify(m.customers, m.measures)
     k = len(TYPES)
     counts = np.bincount(m.slot * k + np.maximum(kind, 0), minlength=(m.n_firms + 1) * k).reshape(-1, k)[:-1]
     n = _count(m)

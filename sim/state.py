@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.params import Behaviour, Customers, Economics, Levers, Mechanisms
+from sim.params import Behaviour, Customers, Economics, Levers, Measures, Mechanisms, ServiceScores
 
 NEEDS_DIM = 2  # needs live in a plane: enough for drift, jumps and misfit
 
@@ -88,8 +88,8 @@ def new_customers(
     """Draw a population and spread the customers who are in the market evenly over firms."""
     n, h = spec.count, spec.heterogeneity
     seeker = rng.random(n) < spec.relationship_seekers
-    relationship_need = np.where(seeker, _trait(rng, 0.75, h, n), _trait(rng, 0.2, h, n))
-    needs = rng.normal(0.0, 0.3, (n, NEEDS_DIM))
+    relationship_need = np.where(seeker, _trait(rng, spec.seeker_need, h, n), _trait(rng, spec.buyer_need, h, n))
+    needs = rng.normal(0.0, spec.needs_spread, (n, NEEDS_DIM))
     firm = np.where(rng.random(n) < spec.in_market, rng.integers(0, n_firms, n), -1)
     attached = firm >= 0
     tailoring = np.array([lv.tailoring for lv in levers] + [0.0])[firm]
@@ -245,6 +245,8 @@ class MarketState:
     rng: dict[str, np.random.Generator]
     month: int = 0
     recession: float = 0.0  # current strength of a recession (0 = none)
+    scores: ServiceScores = field(default_factory=ServiceScores)
+    measures: Measures = field(default_factory=Measures)
     _slot: np.ndarray | None = None
 
     @property

@@ -17,7 +17,6 @@ import pandas as pd
 
 from benchmarks.reference.agents import CustomerAgent, FirmAgent, clip
 from sim.mechanisms.shocks import RECESSION_SHIFT
-from sim.model import FIRM_RADIUS
 from sim.params import Scenario
 from sim.scenario import resolve_scenario
 
@@ -43,7 +42,10 @@ class ReferenceModel(mesa.Model):
                 i,
                 spec.name,
                 spec.resolved_levers(),
-                (FIRM_RADIUS * math.cos(2 * math.pi * i / n_firms), FIRM_RADIUS * math.sin(2 * math.pi * i / n_firms)),
+                (
+                    scenario.customers.firm_radius * math.cos(2 * math.pi * i / n_firms),
+                    scenario.customers.firm_radius * math.sin(2 * math.pi * i / n_firms),
+                ),
             )
             for i, spec in enumerate(scenario.firms)
         ]
@@ -69,13 +71,13 @@ class ReferenceModel(mesa.Model):
         spec, r = self.scenario.customers, self.random
         seeker = r.random() < spec.relationship_seekers
         traits = {
-            "relationship_need": self._trait(0.75 if seeker else 0.2),
+            "relationship_need": self._trait(spec.seeker_need if seeker else spec.buyer_need),
             "price_sensitivity": self._trait(spec.price_sensitivity),
             "patience": self._trait(spec.patience),
             "reactance": self._trait(spec.lockin_reactance),
             "talkativeness": self._trait(spec.talkativeness),
         }
-        needs = [r.gauss(0.0, 0.3), r.gauss(0.0, 0.3)]
+        needs = [r.gauss(0.0, spec.needs_spread), r.gauss(0.0, spec.needs_spread)]
         firm = r.choice(self.firm_agents) if r.random() < spec.in_market else None
         opinion = [clip(r.gauss(0.5, 0.1)) for _ in self.firm_agents]
         c = CustomerAgent(self, firm, traits, needs, opinion)
