@@ -26,9 +26,8 @@ from sim.mechanisms.switching import decide, enter_market
 from sim.mechanisms.word_of_mouth import advertise, talk
 from sim.metrics import measure
 from sim.network import build_network, to_networkx
-from sim.params import Scenario, Shock
 from sim.policies import POLICIES
-from sim.scenario import resolve_scenario
+from sim.scenario import Scenario, Shock, resolve_scenario
 from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
 
 

@@ -2,9 +2,10 @@
 
 Following EMA Workbench, what a firm *decides* (its policy levers, :class:`Levers`)
 is kept apart from what it cannot control (customers, behaviour, economics,
-network, shocks). Every field has a unit, a bound and a one-line meaning; the
-scenario files in ``scenarios/`` are validated against these classes, so a typo
-or an impossible value is rejected before anything runs.
+network). Every field has a unit, a bound and a one-line meaning. A whole market
+(firms, shocks, horizon) is a :class:`sim.scenario.Scenario` built from these
+sections; this module depends on nothing else in the package, so policies,
+shocks and the market state can all be built on top of it.
 """
 
 from __future__ import annotations
@@ -320,87 +321,3 @@ class Mechanisms(Strict):
     )
     advertising: bool = Field(True, description="advertising pulls opinions and expectations towards the firm's claim")
     switching: bool = Field(True, description="customers may switch firm or leave the market (off: everyone stays)")
-
-
-class FirmSpec(Strict):
-    """One firm in the market: a name, a policy preset and optional lever overrides."""
-
-    name: str = Field(min_length=1, max_length=40, description="the firm's name as shown in results")
-    policy: str = Field(description="name of a registered policy preset")
-    levers: LeverOverrides = Field(default_factory=LeverOverrides)  # type: ignore[valid-type]
-
-    @model_validator(mode="after")
-    def _known_policy(self) -> FirmSpec:
-        from sim.policies import POLICIES, suggest
-
-        if self.policy not in POLICIES:
-            raise ValueError(f"unknown policy {self.policy!r}{suggest(self.policy, POLICIES)}")
-        return self
-
-    def resolved_levers(self) -> Levers:
-        """The preset's levers with this firm's overrides applied."""
-        from sim.policies import POLICIES
-
-        base = POLICIES[self.policy].levers.model_dump()
-        base.update(self.levers.model_dump(exclude_none=True))
-        return Levers(**base)
-
-
-class Shock(Strict):
-    """An event a scenario schedules: a scandal, a competitor's price war, a recession."""
-
-    kind: Literal["scandal", "price_war", "recession"] = Field(description="what happens")
-    year: float = Field(ge=0, le=100, description="when it starts, in simulated years")
-    firm: str | None = Field(None, description="the firm hit by a scandal or starting a price war")
-    severity: Share = Field(0.5, description="strength: trust lost, price cut, or shift of needs")
-    months: int = Field(12, ge=1, le=120, description="how long a price war or recession lasts")
-
-    @model_validator(mode="after")
-    def _firm_needed(self) -> Shock:
-        if self.kind in ("scandal", "price_war") and self.firm is None:
-            raise ValueError(f"a {self.kind} needs a firm")
-        return self
-
-
-class Scenario(Strict):
-    """A market: customers, their network and behaviour, firms with policies, and shocks."""
-
-    name: str = Field("market", min_length=1, description="short name, stamped on every result row")
-    description: str = Field("", description="what the scenario is for")
-    years: float = Field(10.0, gt=0, le=100, description="horizon in simulated years (a step is a month)")
-    seed: int = Field(0, ge=0, description="seed of the run; all randomness flows from it")
-    customers: Customers = Field(default_factory=Customers)
-    network: Network = Field(default_factory=Network)
-    behaviour: Behaviour = Field(default_factory=Behaviour)
-    economics: Economics = Field(default_factory=Economics)
-    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
-    scores: ServiceScores = Field(default_factory=ServiceScores)
-    measures: Measures = Field(default_factory=Measures)
-    firms: list[FirmSpec] = Field(min_length=1, max_length=16)
-    shocks: list[Shock] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        names = [f.name for f in self.firms]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"firm names must be unique, repeated: {', '.join(dupes)}")
-        for shock in self.shocks:
-            if shock.firm is not None and shock.firm not in names:
-                from sim.policies import suggest
-
-                raise ValueError(f"shock names unknown firm {shock.firm!r}{suggest(shock.firm, names)}")
-        if self.network.degree >= self.customers.count:
-            raise ValueError("network.degree must be smaller than customers.count")
-        return self
-
-    @property
-    def months(self) -> int:
-        """Number of monthly steps in the horizon."""
-        return max(1, round(self.years * 12))
-
-    def with_changes(self, **changes: Any) -> Scenario:
-        """A validated copy with top-level fields replaced, e.g. ``years=5, seed=3``."""
-        data = self.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
-        return Scenario.model_validate(data)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from sim.params import LeverOverrides, Scenario
+from sim.params import LeverOverrides
+from sim.scenario import Scenario
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 

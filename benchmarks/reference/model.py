@@ -16,9 +16,8 @@ import networkx as nx
 import pandas as pd
 
 from benchmarks.reference.agents import CustomerAgent, FirmAgent, clip
-from sim.mechanisms.shocks import RECESSION_SHIFT
-from sim.params import Scenario
-from sim.scenario import resolve_scenario
+from benchmarks.reference.shocks import apply_shocks
+from sim.scenario import Scenario, resolve_scenario
 
 
 class ReferenceModel(mesa.Model):
@@ -136,27 +135,8 @@ class ReferenceModel(mesa.Model):
             self.running = False
 
     def apply_shocks(self) -> None:
-        """``shocks.apply_shocks``: scandals, price wars and recessions."""
-        self.recession = 0.0
-        for firm in self.firm_agents:
-            firm.price_factor = 1.0
-        for shock in self.scenario.shocks:
-            start = max(1, round(shock.year * 12))
-            active = start <= self.month < start + shock.months
-            firm = next((f for f in self.firm_agents if f.name == shock.firm), None)
-            if shock.kind == "scandal" and self.month == start:
-                for c in self.customer_agents:
-                    c.opinion[firm.index] *= 1 - shock.severity
-                    if c.firm is firm:
-                        c.trust *= 1 - shock.severity
-                        c.triggered = True
-            elif shock.kind == "price_war" and active:
-                firm.price_factor *= 1 - shock.severity
-            elif shock.kind == "recession" and active:
-                self.recession = max(self.recession, shock.severity)
-                if self.month == start:
-                    for c in self.customer_agents:
-                        c.needs[0] -= RECESSION_SHIFT * shock.severity
+        """``shocks.apply_shocks``, kind by kind as in ``benchmarks/reference/shocks.py``."""
+        apply_shocks(self)
         self.reference_price = self._reference_price()
 
     def _reference_price(self) -> float:
