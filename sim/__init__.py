@@ -14,10 +14,10 @@ from sim.agents import Customer, Firm
 from sim.experiments.results import load_results
 from sim.metrics import METRICS
 from sim.model import MarketModel
-from sim.params import Levers, Scenario
+from sim.params import Levers
 from sim.policies import POLICIES, Policy, register
 from sim.runner import run
-from sim.scenario import ScenarioError, default_market, load_scenario, preset_scenario
+from sim.scenario import Scenario, ScenarioError, default_market, load_scenario, preset_scenario
 from sim.typology import TYPES
 
 try:

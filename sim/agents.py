@@ -77,7 +77,7 @@ class Customer(mesa.Agent):
     @property
     def relationship(self) -> str | None:
         """Relationship type (see ``sim.typology``), None without a firm."""
-        kind = classify(self.model.market.customers)[self.index]
+        kind = classify(self.model.market.customers, self.model.market.measures)[self.index]
         return TYPES[kind] if kind >= 0 else None
 
     def opinions(self) -> dict[str, float]:

@@ -15,9 +15,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.experiments.cli import add_experiment_commands
-from sim.params import Scenario
 from sim.policies import POLICIES
-from sim.scenario import ScenarioError, describe, load_scenario, resolve_scenario
+from sim.scenario import Scenario, ScenarioError, describe, load_scenario, resolve_scenario
 
 BAD_INPUT = 2
 SCENARIO_DIR = Path("scenarios")

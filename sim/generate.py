@@ -170,12 +170,11 @@ def scenario_file(scenario: sim.Scenario) -> str:
     return "\n".join(lines) + "\n"
 
 
-def shock_kinds() -> tuple[Any, ...]:
-    """Kinds of shock a scenario may schedule, as the schema lists them (empty if it does not list them)."""
-    for shock in typing.get_args(sim.Scenario.model_fields["shocks"].annotation):
-        if isinstance(shock, type) and issubclass(shock, BaseModel) and "kind" in shock.model_fields:
-            return _choices(shock.model_fields["kind"].annotation)
-    return ()
+def shock_kinds() -> tuple[str, ...]:
+    """Kinds of shock a scenario may schedule, from the shock registry."""
+    from sim.mechanisms.shocks import SHOCKS
+
+    return tuple(SHOCKS)
 
 
 def preset_scenarios() -> dict[str, sim.Scenario]:

@@ -25,7 +25,6 @@ from sim.state import BoolArray, FloatArray, MarketState, by_slot
 from sim.typology import TYPES, classify
 
 Measure = Callable[[MarketState], FloatArray]
-PROMOTER, DETRACTOR = 0.7, 0.4  # advocacy thresholds of the recommend balance
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,9 @@ def satisfaction(m: MarketState) -> FloatArray:
 
 @metric(unit="-1..1", label="Recommend balance")
 def recommend_balance(m: MarketState) -> FloatArray:
-    """Share of promoters (advocacy >= 0.7) minus share of detractors (< 0.4), as in a net promoter score (-1..1)."""
-    said = advocacy(m)
-    return _share(m, said >= PROMOTER) - _share(m, said < DETRACTOR)
+    """Share of promoters (advocacy >= measures.promoter) minus detractors (< measures.detractor), as in a net promoter score (-1..1)."""
+    said, th = advocacy(m), m.measures
+    return _share(m, said >= th.promoter) - _share(m, said < th.detractor)
 
 
 @metric(unit="share of customers", label="Trapped customers")
@@ -255,7 +254,7 @@ OUTCOMES: dict[str, Outcome] = {**METRICS, **TYPE_SHARES}
 
 def typology_shares(m: MarketState) -> dict[str, FloatArray]:
     """Share of each relationship type among the firm's customers."""
-    kind = classify(m.customers)
+    kind = classify(m.customers, m.measures)
     k = len(TYPES)
     counts = np.bincount(m.slot * k + np.maximum(kind, 0), minlength=(m.n_firms + 1) * k).reshape(-1, k)[:-1]
     n = _count(m)

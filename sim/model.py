@@ -26,12 +26,9 @@ from sim.mechanisms.switching import decide, enter_market
 from sim.mechanisms.word_of_mouth import advertise, talk
 from sim.metrics import measure
 from sim.network import build_network, to_networkx
-from sim.params import Scenario, Shock
 from sim.policies import POLICIES
-from sim.scenario import resolve_scenario
+from sim.scenario import Scenario, Shock, resolve_scenario
 from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
-
-FIRM_RADIUS = 0.3  # firms' standard offers sit on a circle of this radius in the needs plane
 
 
 class MarketModel(mesa.Model):
@@ -56,7 +53,7 @@ class MarketModel(mesa.Model):
 
         n_firms = len(scenario.firms)
         angles = 2 * np.pi * np.arange(n_firms) / n_firms
-        positions = FIRM_RADIUS * np.column_stack([np.cos(angles), np.sin(angles)])
+        positions = scenario.customers.firm_radius * np.column_stack([np.cos(angles), np.sin(angles)])
         levers = [spec.resolved_levers() for spec in scenario.firms]
         self.market = MarketState(
             customers=new_customers(scenario.customers, n_firms, positions, levers, rng["population"]),
@@ -67,6 +64,8 @@ class MarketModel(mesa.Model):
             behaviour=scenario.behaviour,
             mechanisms=scenario.mechanisms,
             economics=scenario.economics,
+            scores=scenario.scores,
+            measures=scenario.measures,
             positions=positions,
             network=build_network(scenario.network, scenario.customers.count, rng["network"]),
             rng=rng,

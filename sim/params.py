@@ -2,9 +2,10 @@
 
 Following EMA Workbench, what a firm *decides* (its policy levers, :class:`Levers`)
 is kept apart from what it cannot control (customers, behaviour, economics,
-network, shocks). Every field has a unit, a bound and a one-line meaning; the
-scenario files in ``scenarios/`` are validated against these classes, so a typo
-or an impossible value is rejected before anything runs.
+network). Every field has a unit, a bound and a one-line meaning. A whole market
+(firms, shocks, horizon) is a :class:`sim.scenario.Scenario` built from these
+sections; this module depends on nothing else in the package, so policies,
+shocks and the market state can all be built on top of it.
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ class Customers(Strict):
     count: int = Field(2000, ge=10, le=5_000_000, description="customers in the market (with a firm or not)")
     in_market: Share = Field(0.9, description="share that start as a customer of some firm")
     relationship_seekers: Share = Field(0.4, description="share who want a partner rather than a transaction")
+    seeker_need: Share = Field(
+        0.75, description="mean relationship need of relationship seekers (0 = just buy, 1 = want a partner)"
+    )
+    buyer_need: Share = Field(0.2, description="mean relationship need of everyone else, who mostly just want to buy")
     price_sensitivity: Share = Field(0.5, description="mean weight on price")
     patience: Share = Field(0.5, description="mean tolerance of waiting")
     lockin_reactance: Share = Field(0.5, description="mean strength of resentment when feeling trapped")
@@ -107,6 +112,16 @@ class Customers(Strict):
     needs_reversion: Share = Field(0.01, description="monthly pull of needs back to the market's centre")
     life_event_rate: Share = Field(0.01, description="chance per month of a life event that makes needs jump")
     life_event_size: float = Field(0.3, ge=0, le=2, description="s.d. of the jump of needs at a life event")
+    needs_spread: float = Field(
+        0.3, ge=0, le=2, description="s.d. of initial needs around the market's centre, per axis"
+    )
+    firm_radius: float = Field(
+        0.3, ge=0, le=2, description="distance of each firm's standard offer from the market's centre (equally spaced)"
+    )
+    recession_contraction: Share = Field(
+        0.5,
+        description="share of the distance of needs from the market's centre lost when a recession starts, per unit of severity",
+    )
 
 
 class Network(Strict):
@@ -127,13 +142,22 @@ class Behaviour(Strict):
     complaint_propensity: Share = Field(
         0.6, description="chance that a fully trusting customer complains about a failure (others stay silent)"
     )
-    defect_discovery: Share = Field(0.1, description="chance per month that a customer discovers an undisclosed defect")
+    voice_floor: Share = Field(
+        0.3, description="share of complaint_propensity left to a customer with no trust at all (voice needs trust)"
+    )
+    defect_discovery: Share = Field(
+        0.1, description="chance per month that a customer discovers each undisclosed defect, independently"
+    )
+    tenure_horizon: int = Field(
+        120, ge=1, le=600, description="months of tenure over which service_decay takes full effect"
+    )
     trust_gain: Share = Field(0.05, description="monthly rate at which trust moves up towards a better experience")
     trust_asymmetry: float = Field(3.0, ge=0.1, le=20, description="how many times faster trust falls than it rises")
     bond_gain: Share = Field(0.08, description="monthly rate at which warm, authentic contact builds emotional bond")
     bond_decay: Share = Field(0.01, description="monthly fading of emotional bond without contact")
     bond_loss: Share = Field(0.1, description="monthly loss of bond in a bad month, scaled by how bad it was")
     expectation_rate: Share = Field(0.1, description="monthly rate at which expectations adapt to experience")
+    satisfaction_memory: Share = Field(0.5, description="weight of last month's satisfaction in this month's")
     disconfirmation: float = Field(
         0.5, ge=0, le=2, description="weight of experience-minus-expectation in satisfaction"
     )
@@ -143,6 +167,13 @@ class Behaviour(Strict):
     fit_width: float = Field(0.4, gt=0, le=5, description="needs distance at which fit has fallen to 0.61")
     fairness_sensitivity: Share = Field(0.5, description="how much it hurts to pay more than new customers get")
     sales_annoyance: Share = Field(0.3, description="experience lost in a month with a sales pitch")
+    care_annoyance: Share = Field(
+        0.5, description="annoyance of a care contact to a pure buyer, as a share of a pitch's (sales_annoyance)"
+    )
+    pitch_acceptance: Share = Field(0.5, description="chance that a customer who ignores price accepts a pitch")
+    target_gain: float = Field(
+        1.0, ge=0, le=10, description="relative rise of sales pressure per unit of shortfall against the sales target"
+    )
     push_misfit: float = Field(0.2, ge=0, le=2, description="s.d. of the misfit added by an accepted pushed offer")
     upsell_price: float = Field(
         0.15, ge=0, le=5, description="monthly price added by an accepted pushed offer, in monthly prices"
@@ -150,6 +181,9 @@ class Behaviour(Strict):
     resentment_rate: Share = Field(0.1, description="monthly growth of resentment while trapped, times reactance")
     resentment_decay: Share = Field(0.05, description="monthly fading of resentment when not trapped")
     resentment_weight: Share = Field(0.3, description="experience lost per unit of resentment")
+    advocacy_trust: Share = Field(0.4, description="weight of trust in how warmly a customer speaks of the firm")
+    advocacy_satisfaction: Share = Field(0.4, description="weight of satisfaction in how warmly a customer speaks")
+    advocacy_bond: Share = Field(0.2, description="weight of emotional bond in how warmly a customer speaks")
     wom_weight: Share = Field(0.1, description="pull of a month's word of mouth on a listener's opinion")
     post_threshold: Share = Field(0.25, description="advocacy below which a talkative customer may post publicly")
     public_reach: Share = Field(0.002, description="share of the market one public post reaches")
@@ -181,6 +215,9 @@ class Behaviour(Strict):
     recovery_rate: Share = Field(0.1, description="monthly recovery of exhausted staff")
     overload_strain: float = Field(0.3, ge=0, le=5, description="strain per unit of complaint load above capacity")
     target_strain: float = Field(0.3, ge=0, le=5, description="strain per unit of sales pressure")
+    authority_buffer: Share = Field(
+        0.5, description="share of surface-acting strain that full authority to decide takes away (Karasek 1979)"
+    )
     exhaustion_quality: Share = Field(0.4, description="service quality lost at full exhaustion")
 
 
@@ -201,6 +238,60 @@ class Economics(Strict):
         0.02, ge=0, le=10, description="monthly cost per unit of marketing per customer in the market"
     )
     discount_rate: float = Field(0.01, ge=0, le=0.2, description="monthly discount rate for customer lifetime value")
+
+
+class ServiceScores(Strict):
+    """Service score of a month by what happened to the customer (the worst event of the month counts).
+
+    The scores set the service-recovery gradient. Defaults: a failure put right at once scores a little below
+    a month without failure - the recovery paradox raises satisfaction but not loyalty (de Matos, Henrique &
+    Rossi 2007, meta-analysis); put right after waiting scores lower than at once (TARP 1986: quick resolution
+    keeps most customers); a silent failure lower still; a complaint the firm lets drop (neglect) or a defect
+    it hid scores lowest, below silence - a failed recovery is a second failure (Bitner, Booms & Tetreault
+    1990; Smith, Bolton & Wagner 1999; Maxham & Netemeyer 2002, "double deviation"). TARP's repurchase
+    figures put unresolved complainers above silent ones; set ``neglected`` above ``silent_failure`` to test it.
+    """
+
+    quiet: Share = Field(0.8, description="a month without an encounter")
+    good: Share = Field(
+        0.8, description="a good encounter with exhausted staff; fresh, authentic staff add up to 1 - good"
+    )
+    resolved_first_contact: Share = Field(0.7, description="a failure put right at first contact (service recovery)")
+    resolved_later: Share = Field(0.4, description="a complaint put right after waiting in the back office")
+    waiting: Share = Field(
+        0.3, description="a month waiting on a complaint, times patience (waiting hurts the impatient)"
+    )
+    silent_failure: Share = Field(0.1, description="a failure suffered without complaining")
+    neglected: Share = Field(0.0, description="a complaint given up on after waiting too long (the firm let it drop)")
+    defect_discovered: Share = Field(0.0, description="a defect the firm had hidden, found out")
+
+
+class Measures(Strict):
+    """How outcomes are read from the state; these change no dynamics, only what is reported.
+
+    Defaults: the recommend balance follows the net promoter score's top and bottom bands (Reichheld 2003:
+    9-10 promoters, 0-6 detractors on a 0-10 scale, here 0.7 and 0.4 of advocacy, set by calibration); the
+    typology's thresholds put the boundaries where trust and bond are clearly high (0.6) or broken (0.35).
+    """
+
+    promoter: Share = Field(0.7, description="advocacy from which a customer counts as a promoter")
+    detractor: Share = Field(0.4, description="advocacy below which a customer counts as a detractor")
+    speaks_well: Share = Field(0.6, description="advocacy from which word of mouth counts as positive")
+    speaks_ill: Share = Field(0.4, description="advocacy below which word of mouth counts as negative")
+    estranged_trust: Share = Field(0.35, description="trust below which a relationship counts as estranged")
+    devoted_level: Share = Field(0.6, description="trust and bond from which a relationship counts as devoted")
+    routine_tenure: int = Field(
+        24, ge=0, le=600, description="months together from which a trusting relationship is routine"
+    )
+    routine_trust: Share = Field(0.5, description="trust from which a long relationship counts as routine")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Measures:
+        if self.detractor > self.promoter:
+            raise ValueError("detractor must not exceed promoter")
+        if self.speaks_ill > self.speaks_well:
+            raise ValueError("speaks_ill must not exceed speaks_well")
+        return self
 
 
 class Mechanisms(Strict):
@@ -234,85 +325,3 @@ class Mechanisms(Strict):
     )
     advertising: bool = Field(True, description="advertising pulls opinions and expectations towards the firm's claim")
     switching: bool = Field(True, description="customers may switch firm or leave the market (off: everyone stays)")
-
-
-class FirmSpec(Strict):
-    """One firm in the market: a name, a policy preset and optional lever overrides."""
-
-    name: str = Field(min_length=1, max_length=40, description="the firm's name as shown in results")
-    policy: str = Field(description="name of a registered policy preset")
-    levers: LeverOverrides = Field(default_factory=LeverOverrides)
-
-    @model_validator(mode="after")
-    def _known_policy(self) -> FirmSpec:
-        from sim.policies import POLICIES, suggest
-
-        if self.policy not in POLICIES:
-            raise ValueError(f"unknown policy {self.policy!r}{suggest(self.policy, POLICIES)}")
-        return self
-
-    def resolved_levers(self) -> Levers:
-        """The preset's levers with this firm's overrides applied."""
-        from sim.policies import POLICIES
-
-        base = POLICIES[self.policy].levers.model_dump()
-        base.update(self.levers.model_dump(exclude_none=True))
-        return Levers(**base)
-
-
-class Shock(Strict):
-    """An event a scenario schedules: a scandal, a competitor's price war, a recession."""
-
-    kind: Literal["scandal", "price_war", "recession"] = Field(description="what happens")
-    year: float = Field(ge=0, le=100, description="when it starts, in simulated years")
-    firm: str | None = Field(None, description="the firm hit by a scandal or starting a price war")
-    severity: Share = Field(0.5, description="strength: trust lost, price cut, or shift of needs")
-    months: int = Field(12, ge=1, le=120, description="how long a price war or recession lasts")
-
-    @model_validator(mode="after")
-    def _firm_needed(self) -> Shock:
-        if self.kind in ("scandal", "price_war") and self.firm is None:
-            raise ValueError(f"a {self.kind} needs a firm")
-        return self
-
-
-class Scenario(Strict):
-    """A market: customers, their network and behaviour, firms with policies, and shocks."""
-
-    name: str = Field("market", min_length=1, description="short name, stamped on every result row")
-    description: str = Field("", description="what the scenario is for")
-    years: float = Field(10.0, gt=0, le=100, description="horizon in simulated years (a step is a month)")
-    seed: int = Field(0, ge=0, description="seed of the run; all randomness flows from it")
-    customers: Customers = Field(default_factory=Customers)
-    network: Network = Field(default_factory=Network)
-    behaviour: Behaviour = Field(default_factory=Behaviour)
-    economics: Economics = Field(default_factory=Economics)
-    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
-    firms: list[FirmSpec] = Field(min_length=1, max_length=16)
-    shocks: list[Shock] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        names = [f.name for f in self.firms]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"firm names must be unique, repeated: {', '.join(dupes)}")
-        for shock in self.shocks:
-            if shock.firm is not None and shock.firm not in names:
-                from sim.policies import suggest
-
-                raise ValueError(f"shock names unknown firm {shock.firm!r}{suggest(shock.firm, names)}")
-        if self.network.degree >= self.customers.count:
-            raise ValueError("network.degree must be smaller than customers.count")
-        return self
-
-    @property
-    def months(self) -> int:
-        """Number of monthly steps in the horizon."""
-        return max(1, round(self.years * 12))
-
-    def with_changes(self, **changes: Any) -> Scenario:
-        """A validated copy with top-level fields replaced, e.g. ``years=5, seed=3``."""
-        data = self.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
-        return Scenario.model_validate(data)

@@ -15,8 +15,6 @@ the ``@register`` decorator; scenarios, the CLI, tests and the app find it in
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from sim.params import Levers
@@ -30,12 +28,6 @@ def register(cls: type[Policy]) -> type[Policy]:
         raise ValueError(f"policy {cls.name!r} registered twice")
     POLICIES[cls.name] = cls
     return cls
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """'; did you mean X?' for the closest choice, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class Policy:

@@ -11,8 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.model import MarketModel
-from sim.params import Scenario
-from sim.scenario import resolve_scenario
+from sim.scenario import Scenario, resolve_scenario
 
 
 def run(

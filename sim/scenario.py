@@ -1,6 +1,8 @@
-"""Reading, checking and naming scenarios.
+"""Scenarios: what a market is (the schema of a whole run), and reading, checking and naming them.
 
-A scenario comes from a TOML file (``load_scenario``), from a policy preset's
+A :class:`Scenario` is the market's sections (``sim.params``), its firms (each a
+registered policy preset with overrides, :class:`FirmSpec`) and its shocks (each a
+registered shock kind, :class:`Shock`). A scenario comes from a TOML file (``load_scenario``), from a policy preset's
 name (that policy's firm against business-as-usual rivals on the same
 customers, ``preset_scenario``) or is the default market in which one firm of
 each preset competes (``default_market``). Bad input raises
@@ -14,13 +16,116 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from sim.params import FirmSpec, Scenario
-from sim.policies import POLICIES, suggest
+from sim.mechanisms.shocks import SHOCKS
+from sim.params import (
+    Behaviour,
+    Customers,
+    Economics,
+    LeverOverrides,
+    Levers,
+    Measures,
+    Mechanisms,
+    Network,
+    ServiceScores,
+    Share,
+    Strict,
+)
+from sim.policies import POLICIES
+from sim.util import suggest
 
 RIVALS = ("Rival A", "Rival B", "Rival C")
 DEFAULT_CUSTOMERS = 2000
+
+
+class FirmSpec(Strict):
+    """One firm in the market: a name, a policy preset and optional lever overrides."""
+
+    name: str = Field(min_length=1, max_length=40, description="the firm's name as shown in results")
+    policy: str = Field(description="name of a registered policy preset")
+    levers: LeverOverrides = Field(default_factory=LeverOverrides)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _known_policy(self) -> FirmSpec:
+        if self.policy not in POLICIES:
+            raise ValueError(f"unknown policy {self.policy!r}{suggest(self.policy, POLICIES)}")
+        return self
+
+    def resolved_levers(self) -> Levers:
+        """The preset's levers with this firm's overrides applied."""
+        base = POLICIES[self.policy].levers.model_dump()
+        base.update(self.levers.model_dump(exclude_none=True))
+        return Levers(**base)
+
+
+class Shock(Strict):
+    """An event a scenario schedules: a scandal, a competitor's price war, a recession, ...
+
+    ``kind`` names a registered shock kind (:data:`sim.mechanisms.shocks.SHOCKS`), which says
+    whether the shock needs a firm and what it does.
+    """
+
+    kind: str = Field(description="what happens: the name of a registered shock kind")
+    year: float = Field(ge=0, le=100, description="when it starts, in simulated years")
+    firm: str | None = Field(None, description="the firm hit by a scandal or starting a price war")
+    severity: Share = Field(0.5, description="strength: trust lost, price cut, or shift of needs")
+    months: int = Field(12, ge=1, le=120, description="how long a price war or recession lasts")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in SHOCKS:
+            raise ValueError(f"unknown shock kind {kind!r}{suggest(kind, SHOCKS)} (kinds: {', '.join(SHOCKS)})")
+        return kind
+
+    @model_validator(mode="after")
+    def _firm_needed(self) -> Shock:
+        if SHOCKS[self.kind].needs_firm and self.firm is None:
+            raise ValueError(f"a {self.kind} needs a firm")
+        return self
+
+
+class Scenario(Strict):
+    """A market: customers, their network and behaviour, firms with policies, and shocks."""
+
+    name: str = Field("market", min_length=1, description="short name, stamped on every result row")
+    description: str = Field("", description="what the scenario is for")
+    years: float = Field(10.0, gt=0, le=100, description="horizon in simulated years (a step is a month)")
+    seed: int = Field(0, ge=0, description="seed of the run; all randomness flows from it")
+    customers: Customers = Field(default_factory=Customers)
+    network: Network = Field(default_factory=Network)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    economics: Economics = Field(default_factory=Economics)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    scores: ServiceScores = Field(default_factory=ServiceScores)
+    measures: Measures = Field(default_factory=Measures)
+    firms: list[FirmSpec] = Field(min_length=1, max_length=16)
+    shocks: list[Shock] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [f.name for f in self.firms]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"firm names must be unique, repeated: {', '.join(dupes)}")
+        for shock in self.shocks:
+            if shock.firm is not None and shock.firm not in names:
+                raise ValueError(f"shock names unknown firm {shock.firm!r}{suggest(shock.firm, names)}")
+        if self.network.degree >= self.customers.count:
+            raise ValueError("network.degree must be smaller than customers.count")
+        return self
+
+    @property
+    def months(self) -> int:
+        """Number of monthly steps in the horizon."""
+        return max(1, round(self.years * 12))
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level fields replaced, e.g. ``years=5, seed=3``."""
+        data = self.model_dump()
+        data.update({k: v for k, v in changes.items() if v is not None})
+        return Scenario.model_validate(data)
 
 
 class ScenarioError(ValueError):

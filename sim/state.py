@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal, get_args
 import numpy as np
 import numpy.typing as npt
 
-from sim.params import Behaviour, Customers, Economics, Levers, Mechanisms
+from sim.params import Behaviour, Customers, Economics, Levers, Measures, Mechanisms, ServiceScores
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -93,8 +93,8 @@ def new_customers(
     """Draw a population and spread the customers who are in the market evenly over firms."""
     n, h = spec.count, spec.heterogeneity
     seeker = rng.random(n) < spec.relationship_seekers
-    relationship_need = np.where(seeker, _trait(rng, 0.75, h, n), _trait(rng, 0.2, h, n))
-    needs = rng.normal(0.0, 0.3, (n, NEEDS_DIM))
+    relationship_need = np.where(seeker, _trait(rng, spec.seeker_need, h, n), _trait(rng, spec.buyer_need, h, n))
+    needs = rng.normal(0.0, spec.needs_spread, (n, NEEDS_DIM))
     firm = np.where(rng.random(n) < spec.in_market, rng.integers(0, n_firms, n), -1)
     attached = firm >= 0
     tailoring = np.array([lv.tailoring for lv in levers] + [0.0])[firm]
@@ -308,6 +308,8 @@ class MarketState:
     rng: dict[str, np.random.Generator]
     month: int = 0
     recession: float = 0.0  # current strength of a recession (0 = none)
+    scores: ServiceScores = field(default_factory=ServiceScores)
+    measures: Measures = field(default_factory=Measures)
     _slot: IntArray | None = None
 
     @property

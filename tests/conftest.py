@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import sim
-from sim.params import Scenario
-from sim.scenario import preset_scenario
+from sim.scenario import Scenario, preset_scenario
 
 settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])

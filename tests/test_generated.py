@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sim import generate
-from sim.params import Behaviour, Customers, Network, Shock
-from sim.scenario import load_scenario
+from sim.params import Behaviour, Customers, Network
+from sim.scenario import Shock, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = generate.outputs(ROOT)

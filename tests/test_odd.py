@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from sim.params import LeverOverrides, Scenario
+from sim.params import LeverOverrides
+from sim.scenario import Scenario
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
@@ -48,7 +49,11 @@ def test_submodels_name_parameters_that_exist():
     text = ODD.read_text()
     section = text[text.index("## 7. Submodels") : text.index("## Mechanisms and the claims")]
     submodels = "\n".join(line for line in section.splitlines() if not line.startswith("#"))  # not headings
-    quoted = set(re.findall(r"`((?:customers|behaviour|economics|network|mechanisms|shocks\[\])\.[a-z_]+)`", submodels))
+    quoted = set(
+        re.findall(
+            r"`((?:customers|behaviour|economics|network|mechanisms|scores|measures|shocks\[\])\.[a-z_]+)`", submodels
+        )
+    )
     assert len(quoted) > 40
     assert quoted - schema_fields() == set()
 

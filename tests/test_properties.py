@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.params import Scenario
+from sim.scenario import Scenario
 
 shares = st.floats(0.0, 1.0)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.params import Scenario
-from sim.scenario import ScenarioError, default_market, load_scenario, preset_scenario, resolve_scenario
+from sim.scenario import Scenario, ScenarioError, default_market, load_scenario, preset_scenario, resolve_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -1,7 +1,7 @@
 """Customers and firms as plain Mesa agents: one object per customer, one method per phase.
 
 The rules are those of ``sim.mechanisms`` (each method names the engine function it
-mirrors); the structural constants are imported from there so both read the same numbers.
+mirrors); every number that shapes an outcome is read from the scenario, as in the engine.
 """
 
 from __future__ import annotations
@@ -10,11 +10,7 @@ import math
 
 import mesa
 
-from sim.mechanisms.relationship import ADVOCACY_WEIGHTS, SATISFACTION_MEMORY
-from sim.mechanisms.sales import CARE_ANNOYANCE, PITCH_ACCEPTANCE, TARGET_GAIN
-from sim.mechanisms.service import BASE_VOICE, SCORES, TENURE_HORIZON
-from sim.mechanisms.staff import AUTHORITY_BUFFER
-from sim.mechanisms.word_of_mouth import NEUTRAL, SPEAKS_ILL, SPEAKS_WELL
+from sim.mechanisms.word_of_mouth import NEUTRAL
 
 TIES = (
     "tenure",
@@ -61,7 +57,7 @@ class FirmAgent(mesa.Agent):
         rate = self.acquired_last_month / max(self.customers_start, 1.0)
         measured = lv.sales_target > 0 and self.model.month > 1  # no last month in the first
         shortfall = clip(1 - rate / max(lv.sales_target, 1e-9)) if measured else 0.0
-        self.sales_push = clip(lv.sales_pressure * (1 + TARGET_GAIN * shortfall))
+        self.sales_push = clip(lv.sales_pressure * (1 + self.model.scenario.behaviour.target_gain * shortfall))
         self.tally = {}
         self.customers_start = self.customers_end
 
@@ -79,7 +75,7 @@ class FirmAgent(mesa.Agent):
         if not m.scenario.mechanisms.staff_exhaustion:
             return
         strain = (
-            lv.surface_acting * (1 - AUTHORITY_BUFFER * lv.staff_authority)
+            lv.surface_acting * (1 - b.authority_buffer * lv.staff_authority)
             + b.overload_strain * max(load - 1.0, 0.0)
             + b.target_strain * self.sales_push
         )
@@ -167,42 +163,43 @@ class CustomerAgent(mesa.Agent):
     def use_service(self) -> None:
         """``service.serve_customers``: encounter, failure, disclosure, voice or silence, resolution."""
         b, on, r, f = self.model.scenario.behaviour, self.model.scenario.mechanisms, self.random, self.firm
-        self.warmth, score = 0.0, SCORES["quiet"]
+        S = self.model.scenario.scores
+        self.warmth, score = 0.0, S.quiet
         if f is None:
             self.service_score = score
             return
         quality = (1 - b.exhaustion_quality * f.exhaustion) * (
-            1 - f.lv.service_decay * min(self.tenure / TENURE_HORIZON, 1.0)
+            1 - f.lv.service_decay * min(self.tenure / b.tenure_horizon, 1.0)
         )
         failed = escalated = False
         if r.random() < b.usage_rate:
             f.count("encounters")
             failed = on.service_failures and r.random() < 1 - (1 - b.base_failure) * quality
             if not failed:
-                score = SCORES["good"] + (1 - SCORES["good"]) * f.authenticity
+                score = S.good + (1 - S.good) * f.authenticity
                 self.warmth = f.authenticity
         if failed:
             f.count("failures")
             if not (r.random() < f.lv.transparency or not on.hidden_defects):
                 self.hidden_defects += 1
-            voice = b.complaint_propensity * (BASE_VOICE + (1 - BASE_VOICE) * self.trust)
+            voice = b.complaint_propensity * (b.voice_floor + (1 - b.voice_floor) * self.trust)
             if on.complaints and self.complaint_wait == 0 and r.random() < voice:
                 f.count("complaints")
                 if r.random() < f.lv.staff_authority * quality:
                     f.count("resolved_first_contact")
-                    score, self.warmth = SCORES["resolved_first_contact"], f.authenticity
+                    score, self.warmth = S.resolved_first_contact, f.authenticity
                 else:
                     escalated = True
                     f.count("escalated")
             else:
                 f.count("silent_failures")
-                score = SCORES["silent_failure"]
+                score = S.silent_failure
         gave_up = False
         if self.complaint_wait > 0:  # the back office works through earlier complaints
             if r.random() < f.share_done:
                 self.complaint_wait = 0
                 f.count("resolved_later")
-                score = min(score, SCORES["resolved_later"])
+                score = min(score, S.resolved_later)
             else:
                 self.complaint_wait += 1
                 if self.complaint_wait > 1 + self.patience * (b.max_wait - 1):
@@ -211,13 +208,13 @@ class CustomerAgent(mesa.Agent):
         if escalated:
             self.complaint_wait = 1
         if self.complaint_wait > 0:
-            score = min(score, SCORES["waiting"] * self.patience)
+            score = min(score, S.waiting * self.patience)
             f.count("queue")
         if gave_up:
-            score = SCORES["neglected"]
+            score = S.neglected
         if self.hidden_defects > 0 and r.random() < b.defect_discovery:
             self.hidden_defects -= 1
-            score, discovered = SCORES["defect_discovered"], True
+            score, discovered = S.defect_discovered, True
             f.count("defects_discovered")
         else:
             discovered = False
@@ -233,13 +230,13 @@ class CustomerAgent(mesa.Agent):
         if r.random() < f.sales_push:
             f.count("pitches")
             self.annoyance, self.triggered = b.sales_annoyance, True
-            if r.random() < PITCH_ACCEPTANCE * (1 - self.price_sensitivity):
+            if r.random() < b.pitch_acceptance * (1 - self.price_sensitivity):
                 f.count("accepted_pitches")
                 self.offer = [o + r.gauss(0, b.push_misfit) for o in self.offer]
                 self.upsell += b.upsell_price
         else:
             f.count("care_contacts")
-            self.annoyance = CARE_ANNOYANCE * b.sales_annoyance * (1 - self.relationship_need)
+            self.annoyance = b.care_annoyance * b.sales_annoyance * (1 - self.relationship_need)
             self.warmth = max(self.warmth, self.relationship_need * f.authenticity)
 
     def judge_month(self) -> None:
@@ -263,7 +260,7 @@ class CustomerAgent(mesa.Agent):
             x -= b.resentment_weight * self.resentment
         x = self.experience = clip(x)
         judged = clip(x + b.disconfirmation * (x - self.expectation))
-        self.satisfaction = SATISFACTION_MEMORY * self.satisfaction + (1 - SATISFACTION_MEMORY) * judged
+        self.satisfaction = b.satisfaction_memory * self.satisfaction + (1 - b.satisfaction_memory) * judged
         promised = f.lv.over_promise if on.advertising else 0.0
         self.expectation += b.expectation_rate * (min(x + promised, 1.0) - self.expectation)
         gap = x - self.trust
@@ -293,11 +290,11 @@ class CustomerAgent(mesa.Agent):
         m, f = self.model, self.firm
         if f is None or self.random.random() >= self.talkativeness:
             return
-        wt, ws, wb = ADVOCACY_WEIGHTS
-        said = wt * self.trust + ws * self.satisfaction + wb * self.bond
-        if said >= SPEAKS_WELL:
+        b, th = m.scenario.behaviour, m.scenario.measures
+        said = b.advocacy_trust * self.trust + b.advocacy_satisfaction * self.satisfaction + b.advocacy_bond * self.bond
+        if said >= th.speaks_well:
             f.count("wom_positive")
-        if said < SPEAKS_ILL:
+        if said < th.speaks_ill:
             f.count("wom_negative")
         if m.scenario.mechanisms.word_of_mouth:
             for friend in self.friends:

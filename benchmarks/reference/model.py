@@ -16,10 +16,8 @@ import networkx as nx
 import pandas as pd
 
 from benchmarks.reference.agents import CustomerAgent, FirmAgent, clip
-from sim.mechanisms.shocks import RECESSION_SHIFT
-from sim.model import FIRM_RADIUS
-from sim.params import Scenario
-from sim.scenario import resolve_scenario
+from benchmarks.reference.shocks import apply_shocks
+from sim.scenario import Scenario, resolve_scenario
 
 
 class ReferenceModel(mesa.Model):
@@ -43,7 +41,10 @@ class ReferenceModel(mesa.Model):
                 i,
                 spec.name,
                 spec.resolved_levers(),
-                (FIRM_RADIUS * math.cos(2 * math.pi * i / n_firms), FIRM_RADIUS * math.sin(2 * math.pi * i / n_firms)),
+                (
+                    scenario.customers.firm_radius * math.cos(2 * math.pi * i / n_firms),
+                    scenario.customers.firm_radius * math.sin(2 * math.pi * i / n_firms),
+                ),
             )
             for i, spec in enumerate(scenario.firms)
         ]
@@ -69,13 +70,13 @@ class ReferenceModel(mesa.Model):
         spec, r = self.scenario.customers, self.random
         seeker = r.random() < spec.relationship_seekers
         traits = {
-            "relationship_need": self._trait(0.75 if seeker else 0.2),
+            "relationship_need": self._trait(spec.seeker_need if seeker else spec.buyer_need),
             "price_sensitivity": self._trait(spec.price_sensitivity),
             "patience": self._trait(spec.patience),
             "reactance": self._trait(spec.lockin_reactance),
             "talkativeness": self._trait(spec.talkativeness),
         }
-        needs = [r.gauss(0.0, 0.3), r.gauss(0.0, 0.3)]
+        needs = [r.gauss(0.0, spec.needs_spread), r.gauss(0.0, spec.needs_spread)]
         firm = r.choice(self.firm_agents) if r.random() < spec.in_market else None
         opinion = [clip(r.gauss(0.5, 0.1)) for _ in self.firm_agents]
         c = CustomerAgent(self, firm, traits, needs, opinion)
@@ -134,27 +135,8 @@ class ReferenceModel(mesa.Model):
             self.running = False
 
     def apply_shocks(self) -> None:
-        """``shocks.apply_shocks``: scandals, price wars and recessions."""
-        self.recession = 0.0
-        for firm in self.firm_agents:
-            firm.price_factor = 1.0
-        for shock in self.scenario.shocks:
-            start = max(1, round(shock.year * 12))
-            active = start <= self.month < start + shock.months
-            firm = next((f for f in self.firm_agents if f.name == shock.firm), None)
-            if shock.kind == "scandal" and self.month == start:
-                for c in self.customer_agents:
-                    c.opinion[firm.index] *= 1 - shock.severity
-                    if c.firm is firm:
-                        c.trust *= 1 - shock.severity
-                        c.triggered = True
-            elif shock.kind == "price_war" and active:
-                firm.price_factor *= 1 - shock.severity
-            elif shock.kind == "recession" and active:
-                self.recession = max(self.recession, shock.severity)
-                if self.month == start:
-                    for c in self.customer_agents:
-                        c.needs[0] -= RECESSION_SHIFT * shock.severity
+        """``shocks.apply_shocks``, kind by kind as in ``benchmarks/reference/shocks.py``."""
+        apply_shocks(self)
         self.reference_price = self._reference_price()
 
     def _reference_price(self) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.mechanisms.shocks import SHOCKS as SHOCK_KINDS
 from sim.metrics import OUTCOMES as OUTCOMES_DECLARED
 from sim.palette import NO_FIRM_COLOUR, OKABE_ITO, TYPE_COLOURS  # noqa: F401  (re-exported)
 from sim.policies import POLICIES
@@ -74,15 +75,7 @@ OUTCOMES = {
 }
 SMOOTHED = ("churn_rate_annual", "profit")
 
-SHOCKS = {
-    "scandal": ("Scandal", "A scandal at the chosen firm: its customers and the market lose trust in it at once."),
-    "price_war": ("Price war", "The chosen firm cuts its price by half for a year; rivals' customers are tempted."),
-    "recession": (
-        "Recession",
-        "Money is tight for a year: needs move to the basic end of the market and "
-        "everyone becomes more price-sensitive.",
-    ),
-}
+SHOCKS = {name: (kind.label, kind.description) for name, kind in SHOCK_KINDS.items()}  # the registry's kinds
 
 DEFAULT_MARKET = "Default market: one firm of each policy"
 

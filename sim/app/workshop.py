@@ -16,10 +16,10 @@ import mesa
 import numpy as np
 
 from sim.app.labels import LEVERS, SMOOTHED, scenario_choices
+from sim.mechanisms.shocks import SHOCKS
 from sim.model import MarketModel
-from sim.params import FirmSpec, Scenario
 from sim.policies import POLICIES
-from sim.scenario import resolve_scenario
+from sim.scenario import FirmSpec, Scenario, resolve_scenario
 
 HISTORY = ("trust", "bond", "customers", "churn_rate_annual", "profit")
 
@@ -165,7 +165,7 @@ class Workshop(mesa.Model):
         """Start a shock next month in every market; ``firm`` is the firm's position (same in both markets)."""
         name = None
         for side in self.sides:
-            target = side.model.firms[firm].name if kind in ("scandal", "price_war") else None
+            target = side.model.firms[firm].name if SHOCKS[kind].needs_firm else None
             side.model.fire_shock(kind, firm=target, severity=severity)
             name = name or target
         self.shocks_fired.append((self.month + 1, kind, name))

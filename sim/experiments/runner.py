@@ -32,9 +32,8 @@ import pandas as pd
 from sim.experiments.design import Run, points, runs
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
 from sim.model import MarketModel
-from sim.params import Scenario
 from sim.runner import git_commit, versions, write_atomic
-from sim.scenario import ScenarioError
+from sim.scenario import Scenario, ScenarioError
 
 RECORD = "experiment.json"
 RUNS = "runs"

@@ -19,10 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.metrics import METRICS
-from sim.params import Behaviour, Customers, Economics, Levers, Mechanisms, Network, Scenario, Strict
-from sim.policies import POLICIES, suggest
-from sim.scenario import ScenarioError, load_toml, resolve_scenario, validate
+from sim.params import Behaviour, Customers, Economics, Levers, Measures, Mechanisms, Network, ServiceScores, Strict
+from sim.policies import POLICIES
+from sim.scenario import Scenario, ScenarioError, load_toml, resolve_scenario, validate
 from sim.typology import TYPES
+from sim.util import suggest
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "customers": Customers,
@@ -30,6 +31,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "behaviour": Behaviour,
     "economics": Economics,
     "mechanisms": Mechanisms,
+    "scores": ServiceScores,
+    "measures": Measures,
     "levers": Levers,
 }
 OUTCOMES: tuple[str, ...] = (*METRICS, *TYPES)

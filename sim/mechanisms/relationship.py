@@ -17,8 +17,6 @@ import numpy as np
 
 from sim.state import FloatArray, IntArray, MarketState
 
-SATISFACTION_MEMORY = 0.5  # weight of last month's satisfaction in this month's
-
 
 def price_sensitivity(m: MarketState, idx: IntArray | None = None) -> FloatArray:
     """Price sensitivity now (of everyone, or of the customers in ``idx``): a recession makes everyone count the pennies."""
@@ -45,7 +43,9 @@ def judge_month(m: MarketState) -> None:
     c.experience[:] = x
 
     judged = np.clip(x + b.disconfirmation * (x - c.expectation), 0.0, 1.0)
-    c.satisfaction[:] = np.where(att, SATISFACTION_MEMORY * c.satisfaction + (1 - SATISFACTION_MEMORY) * judged, 0.0)
+    c.satisfaction[:] = np.where(
+        att, b.satisfaction_memory * c.satisfaction + (1 - b.satisfaction_memory) * judged, 0.0
+    )
     promised = lv.over_promise[f] if on.advertising else 0.0
     c.expectation += np.where(att, b.expectation_rate * (np.minimum(x + promised, 1.0) - c.expectation), 0.0)
 
@@ -74,10 +74,7 @@ def judge_month(m: MarketState) -> None:
     c.points += np.where(att, lv.loyalty_points[f], 0.0)
 
 
-ADVOCACY_WEIGHTS = (0.4, 0.4, 0.2)  # trust, satisfaction, bond
-
-
 def advocacy(m: MarketState) -> FloatArray:
     """How warmly a customer speaks of their firm (0..1): mostly trust and satisfaction, some bond."""
-    c, (wt, ws, wb) = m.customers, ADVOCACY_WEIGHTS
-    return wt * c.trust + ws * c.satisfaction + wb * c.bond
+    c, b = m.customers, m.behaviour
+    return b.advocacy_trust * c.trust + b.advocacy_satisfaction * c.satisfaction + b.advocacy_bond * c.bond

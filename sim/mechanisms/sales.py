@@ -14,10 +14,6 @@ import numpy as np
 
 from sim.state import MarketState
 
-TARGET_GAIN = 1.0  # how strongly a shortfall against the sales target raises pressure
-PITCH_ACCEPTANCE = 0.5  # chance that a customer who ignores price accepts a pitch
-CARE_ANNOYANCE = 0.5  # a care contact annoys a pure buyer this much, relative to a pitch
-
 
 def set_sales_pressure(m: MarketState) -> None:
     """Budget-driven firms push harder when last month's acquisitions missed the target.
@@ -28,7 +24,7 @@ def set_sales_pressure(m: MarketState) -> None:
     acquired_rate = m.tally.acquired / np.maximum(fs.customers_start, 1.0)
     measured = (lv.sales_target > 0) & (m.month > 1)
     shortfall = np.where(measured, np.clip(1 - acquired_rate / np.maximum(lv.sales_target, 1e-9), 0, 1), 0.0)
-    fs.sales_push[:] = np.clip(lv.sales_pressure * (1 + TARGET_GAIN * shortfall), 0, 1)
+    fs.sales_push[:] = np.clip(lv.sales_pressure * (1 + m.behaviour.target_gain * shortfall), 0, 1)
 
 
 def contact_customers(m: MarketState) -> None:
@@ -42,11 +38,11 @@ def contact_customers(m: MarketState) -> None:
     contacted = c.attached & (u[0] < lv.contact_rate[f])
     pitch = contacted & (u[1] < m.firms.sales_push[f])
     care = contacted & ~pitch
-    accepted = pitch & (u[2] < PITCH_ACCEPTANCE * (1 - c.price_sensitivity))
+    accepted = pitch & (u[2] < b.pitch_acceptance * (1 - c.price_sensitivity))
     c.offer[accepted] += rng.normal(0.0, b.push_misfit, (int(accepted.sum()), c.needs.shape[1]))
     c.upsell[accepted] += b.upsell_price
     c.annoyance[pitch] = b.sales_annoyance
-    c.annoyance[care] = CARE_ANNOYANCE * b.sales_annoyance * (1 - c.relationship_need[care])
+    c.annoyance[care] = b.care_annoyance * b.sales_annoyance * (1 - c.relationship_need[care])
     c.warmth[care] = np.maximum(c.warmth[care], c.relationship_need[care] * m.firms.authenticity[f][care])
     c.triggered |= pitch
     m.tally.add("pitches", f, pitch)

@@ -13,13 +13,11 @@ import numpy as np
 
 from sim.state import FloatArray, MarketState
 
-AUTHORITY_BUFFER = 0.5  # share of surface-acting strain that full authority takes away
-
 
 def strain(m: MarketState) -> FloatArray:
     """Monthly strain per firm from surface acting, overload and sales pressure."""
     lv, b, fs = m.levers, m.behaviour, m.firms
-    acting = lv.surface_acting * (1 - AUTHORITY_BUFFER * lv.staff_authority)
+    acting = lv.surface_acting * (1 - b.authority_buffer * lv.staff_authority)
     overload = b.overload_strain * np.maximum(fs.load - 1.0, 0.0)
     return acting + overload + b.target_strain * fs.sales_push
 

@@ -17,7 +17,6 @@ from sim.mechanisms.relationship import advocacy
 from sim.state import MarketState, by_slot
 
 NEUTRAL = 0.5
-SPEAKS_WELL, SPEAKS_ILL = 0.6, 0.4  # advocacy counted as positive / negative word of mouth
 
 
 def talk(m: MarketState) -> None:
@@ -26,8 +25,8 @@ def talk(m: MarketState) -> None:
     u = m.rng["talk"].random(c.n)
     speaks = c.attached & (u < c.talkativeness)
     said = advocacy(m)
-    m.tally.add("wom_positive", m.slot, speaks & (said >= SPEAKS_WELL))
-    m.tally.add("wom_negative", m.slot, speaks & (said < SPEAKS_ILL))
+    m.tally.add("wom_positive", m.slot, speaks & (said >= m.measures.speaks_well))
+    m.tally.add("wom_negative", m.slot, speaks & (said < m.measures.speaks_ill))
     if on.word_of_mouth and speaks.any():
         who = np.flatnonzero(speaks)
         reach = m.network[who].T  # listeners x speakers (CSC: no conversion needed)

@@ -10,7 +10,7 @@ from sim.experiments import Design, Experiment, load_experiment, plan
 from sim.experiments.design import points, run_seed
 from sim.experiments.runner import execute
 from sim.model import MarketModel
-from sim.params import Scenario
+from sim.scenario import Scenario
 
 
 def test_grid_is_every_combination(tmp_path):
