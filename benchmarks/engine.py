@@ -3,7 +3,7 @@ per-agent Mesa reference (``benchmarks/reference``) on the same markets.
 
 Every measurement runs in a fresh process pinned to one core, with numerical libraries
 limited to one thread, so peak memory (``ru_maxrss``) and speed are the run's own. The
-market is the default one (six firms, one per policy preset) on seed 1. Set-up (drawing
+market is the default one (one firm per policy preset) on seed 1. Set-up (drawing
 the population and the network) is timed apart from the run. Speed is customer-steps per second of CPU time of the run (wall-clock run time is
 shown too): on a machine shared with other work, CPU time is what the run itself costs. Usage::
 

@@ -1,9 +1,9 @@
 """Files derived from the schema and the policy registry, written by one command.
 
 The preset scenario files (``scenarios/<preset>.toml``, ``scenarios/market.toml``)
-and the tables of ``docs/ODD.md`` between ``<!-- generated: NAME -->`` and
-``<!-- end generated: NAME -->`` follow from ``sim/params.py`` and
-``sim/policies.py``; nobody keeps them by hand. After changing a field, a bound,
+and the tables of ``docs/ODD.md`` and ``README.md`` between ``<!-- generated: NAME ... -->``
+and ``<!-- end generated: NAME -->`` follow from ``sim/params.py``, ``sim/policies.py``
+and ``sim/metrics.py``; nobody keeps them by hand. After changing a field, a bound,
 a default or a policy, regenerate them (tests fail until then)::
 
     python -m sim.generate           # rewrite what is out of date
@@ -85,6 +85,11 @@ def default(field: FieldInfo) -> str:
     return "none" if value is None else toml_value(value)
 
 
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")
+
+
 # -- the ODD's tables ---------------------------------------------------------------------------
 def leaf_fields(model: type[BaseModel] = sim.Scenario, prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
     """Every field a scenario file may set, by dotted name ('firms[].levers.exit_fee'), in schema order."""
@@ -102,7 +107,7 @@ def leaf_fields(model: type[BaseModel] = sim.Scenario, prefix: str = "") -> Iter
 
 def parameter_row(name: str, field: FieldInfo) -> str:
     """One row of the ODD's parameter table: name, default, range, meaning."""
-    return f"| `{name}` | {default(field)} | {value_range(field)} | {field.description or ''} |"
+    return f"| `{name}` | {cell(default(field))} | {cell(value_range(field))} | {cell(field.description or '')} |"
 
 
 def parameter_table() -> str:
@@ -123,7 +128,25 @@ def preset_table() -> str:
     return "\n".join(rows)
 
 
-ODD_TABLES = {"parameters": parameter_table, "presets": preset_table}
+def outcome_table() -> str:
+    """Every column of the results table with its unit, label and meaning (``sim/metrics.py``)."""
+    from sim.metrics import OUTCOMES
+
+    rows = [f"| `{o.name}` | {cell(o.unit)} | {cell(o.label)} | {cell(o.description)} |" for o in OUTCOMES.values()]
+    return "\n".join(["| outcome | unit | label | meaning |", "| --- | --- | --- | --- |", *rows])
+
+
+def policy_table() -> str:
+    """The README's list of presets: name and what the firm does."""
+    rows = [f"| `{name}` | {cell(cls.description)} |" for name, cls in POLICIES.items()]
+    return "\n".join(["| preset | what the firm does |", "| --- | --- |", *rows])
+
+
+#: File -> marked block -> what fills it.
+TABLES = {
+    Path("docs") / "ODD.md": {"outcomes": outcome_table, "presets": preset_table, "parameters": parameter_table},
+    Path("README.md"): {"policies": policy_table},
+}
 
 
 def fill(text: str, name: str, content: str, source: str) -> str:
@@ -188,11 +211,11 @@ def preset_scenarios() -> dict[str, sim.Scenario]:
 def outputs(root: Path = ROOT) -> dict[Path, str]:
     """Every derived file (relative path -> the content it must have), given the current sources."""
     out = {Path("scenarios") / f"{stem}.toml": scenario_file(s) for stem, s in preset_scenarios().items()}
-    odd = Path("docs") / "ODD.md"
-    text = (root / odd).read_text(encoding="utf-8")
-    for name, table in ODD_TABLES.items():
-        text = fill(text, name, table(), str(odd))
-    out[odd] = text
+    for path, tables in TABLES.items():
+        text = (root / path).read_text(encoding="utf-8")
+        for name, table in tables.items():
+            text = fill(text, name, table(), str(path))
+        out[path] = text
     return out
 
 

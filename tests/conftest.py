@@ -53,5 +53,5 @@ def market_mean(table: pd.DataFrame, column: str, last_years: float = 2.0) -> fl
 
 @pytest.fixture(scope="session")
 def market_table() -> pd.DataFrame:
-    """The default market (six firms), 2 years, small."""
+    """The default market (one firm per policy preset), 2 years, small."""
     return sim.run(sim.default_market(customers=500).with_changes(years=2, seed=5))

@@ -16,6 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = generate.outputs(ROOT)
 
 
+def copy_sources(to: Path) -> None:
+    for part in ("docs", "scenarios"):
+        shutil.copytree(ROOT / part, to / part)
+    shutil.copy(ROOT / "README.md", to / "README.md")
+
+
 @pytest.mark.parametrize("path", sorted(OUTPUTS), ids=str)
 def test_derived_file_is_up_to_date_row_for_row(path):
     expected = OUTPUTS[path].splitlines()
@@ -36,8 +42,7 @@ def test_every_preset_and_the_default_market_has_a_generated_file():
 
 
 def test_a_changed_default_makes_the_table_stale_until_regenerated(monkeypatch, tmp_path):
-    for part in ("docs", "scenarios"):
-        shutil.copytree(ROOT / part, tmp_path / part)
+    copy_sources(tmp_path)
     assert generate.stale(tmp_path) == []
     monkeypatch.setattr(Customers.model_fields["patience"], "default", 0.55)
     assert generate.stale(tmp_path) == [Path("docs") / "ODD.md"]
@@ -47,8 +52,7 @@ def test_a_changed_default_makes_the_table_stale_until_regenerated(monkeypatch, 
 
 
 def test_a_hand_edit_of_a_generated_file_is_found(tmp_path):
-    for part in ("docs", "scenarios"):
-        shutil.copytree(ROOT / part, tmp_path / part)
+    copy_sources(tmp_path)
     path = tmp_path / "scenarios" / "permanent_exit.toml"
     path.write_text(path.read_text().replace("count = 2000", "count = 2500"))
     assert generate.stale(tmp_path) == [Path("scenarios") / "permanent_exit.toml"]

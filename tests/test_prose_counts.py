@@ -58,14 +58,3 @@ def test_the_prose_is_scanned():
 def test_counts_in_prose_follow_the_registry(pattern, allowed, meaning):
     wrong = [where for where, n in mentions(pattern) if n not in allowed]
     assert not wrong, f"these counts of {meaning} should be one of {sorted(allowed)}: {wrong}"
-
-
-def test_fingerprinted_markets_are_counted_right():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("fingerprint", ROOT / "benchmarks" / "fingerprint.py")
-    assert spec and spec.loader
-    fingerprint = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fingerprint)
-    said = [n for _, n in mentions(r" small markets\b")]
-    assert said and set(said) == {len(fingerprint.cases())}
