@@ -70,6 +70,16 @@ def churn_rate_annual(m):
 
 
 @metric
+def churn_per_customer_year(m):
+    """Churners over the last 12 months per average customer over them, as industry reports churn (per year).
+
+    Over fewer months (early in a run without burn-in) it is churners per customer-year of the months there are.
+    Unlike ``churn_rate_annual`` it does not compound one month's rate, so it reads like published churn figures.
+    """
+    return m.recent.per_customer_year()[:-1]
+
+
+@metric
 def trust(m):
     """Mean trust of the firm's customers in the firm (0..1)."""
     return _mean(m, m.customers.trust)
