@@ -108,6 +108,16 @@ def churn_rate_annual(m: MarketState) -> FloatArray:
     return 1 - (1 - np.minimum(monthly, 1.0)) ** 12
 
 
+@metric(unit="per customer-year", label="Churn per customer-year")
+def churn_per_customer_year(m: MarketState) -> FloatArray:
+    """Churners over the last 12 months per average customer over them, as industry reports churn (per year).
+
+    Over fewer months (early in a run without burn-in) it is churners per customer-year of the months there are.
+    Unlike ``churn_rate_annual`` it does not compound one month's rate, so it reads like published churn figures.
+    """
+    return m.recent.per_customer_year()[:-1]
+
+
 @metric(unit="0-1", label="Trust")
 def trust(m: MarketState) -> FloatArray:
     """Mean trust of the firm's customers in the firm (0..1)."""

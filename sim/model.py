@@ -83,12 +83,21 @@ class MarketModel(mesa.Model):
         reporters = {"firm": "name", "policy": "policy_name"}
         reporters.update({name: _outcome(name) for name in measure(self.market)})
         self.datacollector = mesa.DataCollector(agenttype_reporters={Firm: reporters})
+        for month in range(1 - scenario.burn_in_months, 1):  # the burn-in: simulated, not recorded
+            self.simulate_month(month)
         self._record()
 
     # -- one month, in the order of the brief -------------------------------------------------
     def step(self) -> None:
+        self.simulate_month(self.steps)
+        self._record()
+        if self.steps >= self.scenario.months:
+            self.running = False
+
+    def simulate_month(self, month: int) -> None:
+        """One month of the market, phase by phase; ``month`` counts recorded steps (burn-in months are <= 0)."""
         m = self.market
-        self.begin_month()
+        self.begin_month(month)
         apply_shocks(m, self.shocks, self._firm_index)
         drift_needs(m)  # customers change by themselves
         serve_customers(m)  # encounters, failures, complaints, resolution, queues
@@ -101,14 +110,13 @@ class MarketModel(mesa.Model):
         decide(m)  # stay, switch or leave
         enter_market(m)  # firms win customers from outside the market
         settle_accounts(m)  # revenue, costs, profit
-        self._record()
-        if self.steps >= self.scenario.months:
-            self.running = False
+        m.recent.push(m.tally.churned, (m.firms.customers_start + m.firms.customers_end) / 2)
 
-    def begin_month(self) -> None:
+    def begin_month(self, month: int) -> None:
         """Firms set sales pressure from last month's results; this month's counters start at zero."""
         m = self.market
-        m.month = self.steps
+        m.month = month
+        m.elapsed += 1
         set_sales_pressure(m)
         m.tally.reset()
         m.firms.customers_start[:] = m.firms.customers_end

@@ -23,7 +23,7 @@ def run(
 ) -> pd.DataFrame:
     """Run a scenario (object, file path or preset name; None = default market) and return the tidy table.
 
-    One row per firm and month (step 0 is the starting state); see ``sim.metrics`` for the columns.
+    One row per firm and month (step 0 is the state after the unrecorded burn-in); see ``sim.metrics`` for the columns.
     """
     model = MarketModel(resolve_scenario(scenario), seed=seed, years=years)
     try:

@@ -306,11 +306,16 @@ class MarketState:
     positions: FloatArray  # (F, NEEDS_DIM) each firm's standard offer
     network: Any  # scipy.sparse CSR adjacency (scipy ships no type information)
     rng: dict[str, np.random.Generator]
-    month: int = 0
+    month: int = 0  # the recorded step this month will be (burn-in months are <= 0)
+    elapsed: int = 0  # months simulated so far, burn-in included
     recession: float = 0.0  # current strength of a recession (0 = none)
     scores: ServiceScores = field(default_factory=ServiceScores)
     measures: Measures = field(default_factory=Measures)
+    recent: RecentMonths = field(init=False)  # the last year's churners and customer base, per firm
     _slot: IntArray | None = None
+
+    def __post_init__(self) -> None:
+        self.recent = RecentMonths(self.n_firms)
 
     @property
     def n_firms(self) -> int:
@@ -355,3 +360,27 @@ class MarketState:
     def reference_price(self) -> float:
         """Mean list price in the market, the yardstick of 'expensive'."""
         return float(np.mean(self.levers.price[:-1] * self.firms.price_factor[:-1]))
+
+
+class RecentMonths:
+    """Per-firm churners and customer base of the last ``months`` months (a ring buffer), for yearly rates."""
+
+    def __init__(self, n_firms: int, months: int = 12):
+        self.churned = np.zeros((months, n_firms + 1))
+        self.base = np.zeros((months, n_firms + 1))  # mean customers over each month
+        self.filled = 0
+
+    def push(self, churned: FloatArray, base: FloatArray) -> None:
+        """Remember one month: who churned, and the customers the firm had on average over it."""
+        row = self.filled % len(self.churned)
+        self.churned[row], self.base[row] = churned, base
+        self.filled += 1
+
+    def per_customer_year(self) -> FloatArray:
+        """Churners per customer-year over the months remembered (NaN before the first month or without customers)."""
+        customer_years = self.base.sum(axis=0) / 12.0
+        churned = self.churned.sum(axis=0)
+        out: FloatArray = np.divide(
+            churned, customer_years, out=np.full_like(churned, np.nan), where=customer_years > 0
+        )
+        return out

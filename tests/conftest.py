@@ -23,11 +23,16 @@ def small(
     years: float = 4,
     seed: int = 1,
     levers: dict | None = None,
+    burn_in_years: float = 0.0,
     **sections,
 ) -> Scenario:
-    """A preset market, shrunk; ``levers`` override the focal firm's, ``sections`` replace schema sections."""
+    """A preset market, shrunk; ``levers`` override the focal firm's, ``sections`` replace schema sections.
+
+    Without burn-in by default: mechanism tests compare runs on common random numbers from the same start,
+    which needs no settled market, and stay fast; the burn-in has tests of its own (tests/test_burn_in.py).
+    """
     data = preset_scenario(policy, customers=customers).model_dump()
-    data.update(years=years, seed=seed)
+    data.update(years=years, seed=seed, burn_in_years=burn_in_years)
     if levers:
         data["firms"][0]["levers"].update(levers)
     for name, changes in sections.items():

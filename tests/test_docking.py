@@ -2,7 +2,7 @@
 engine and the per-agent Mesa reference in ``benchmarks/reference`` compute the same model.
 
 For each scenario, 30 replications of each implementation on a small market (300 customers,
-five years) give distributions of trust, bond, churn and customers per firm - for the focal
+a year's burn-in, five years) give distributions of trust, bond, churn and customers per firm - for the focal
 firm and for its rivals. Two-sample Kolmogorov-Smirnov and Welch's t-test must not tell the
 implementations apart at a family-wise error of 5% (Bonferroni over every comparison of the
 docking family). The same criterion must tell them apart when one rule differs: trust falling
@@ -27,8 +27,22 @@ from benchmarks.reference import run_reference  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-SCENARIOS = ("business_as_usual", "loyalty_lock_in", "permanent_exit", "budget_sales")
-REPLICATIONS, CUSTOMERS, YEARS = 30, 300, 5
+#: A scandal at the focal firm, a rival's price war and a recession, one after another: every shock kind's
+#: rules are docked (tests/test_shocks.py checks that no registered kind is missing here).
+SHOCKS = (
+    {"kind": "scandal", "year": 1.0, "firm": "Business as usual", "severity": 0.5},
+    {"kind": "price_war", "year": 2.0, "firm": "Rival A", "severity": 0.3, "months": 12},
+    {"kind": "recession", "year": 3.0, "severity": 0.8, "months": 12},
+)
+CASES = {
+    "business_as_usual": ("business_as_usual", ()),
+    "loyalty_lock_in": ("loyalty_lock_in", ()),
+    "permanent_exit": ("permanent_exit", ()),
+    "budget_sales": ("budget_sales", ()),
+    "shocks": ("business_as_usual", SHOCKS),
+}
+SCENARIOS = tuple(CASES)
+REPLICATIONS, CUSTOMERS, YEARS, BURN_IN = 30, 300, 5, 1.0
 OUTCOMES = ("trust", "bond", "churn", "customers")
 GROUPS = ("focal", "rivals")
 #: Bonferroni: every scenario, outcome, firm group and test of the docking family shares 1 %. A false alarm
@@ -38,9 +52,10 @@ GROUPS = ("focal", "rivals")
 ALPHA = 0.01 / (len(SCENARIOS) * len(OUTCOMES) * len(GROUPS) * 2)
 
 
-def scenario(policy: str, **behaviour) -> sim.Scenario:
+def scenario(case: str, **behaviour) -> sim.Scenario:
+    policy, shocks = CASES[case]
     data = preset_scenario(policy, customers=CUSTOMERS).model_dump()
-    data.update(years=YEARS)
+    data.update(years=YEARS, burn_in_years=BURN_IN, shocks=list(shocks))
     data["behaviour"].update(behaviour)
     return sim.Scenario.model_validate(data)
 
@@ -60,13 +75,13 @@ def summary(table) -> dict[str, float]:
 
 
 @cache
-def engine_runs(policy: str) -> dict[str, np.ndarray]:
-    return _stack([summary(sim.run(scenario(policy), seed=k)) for k in range(REPLICATIONS)])
+def engine_runs(case: str) -> dict[str, np.ndarray]:
+    return _stack([summary(sim.run(scenario(case), seed=k)) for k in range(REPLICATIONS)])
 
 
 @cache
-def reference_runs(policy: str, **behaviour) -> dict[str, np.ndarray]:
-    s = scenario(policy, **behaviour)
+def reference_runs(case: str, **behaviour) -> dict[str, np.ndarray]:
+    s = scenario(case, **behaviour)
     return _stack([summary(run_reference(s, seed=10_000 + k)) for k in range(REPLICATIONS)])
 
 
@@ -84,9 +99,9 @@ def disagreements(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[st
     return out
 
 
-@pytest.mark.parametrize("policy", SCENARIOS)
-def test_engine_and_reference_dock(policy):
-    engine, reference = engine_runs(policy), reference_runs(policy)
+@pytest.mark.parametrize("case", SCENARIOS)
+def test_engine_and_reference_dock(case):
+    engine, reference = engine_runs(case), reference_runs(case)
     assert set(engine) == {f"{g}_{o}" for g in GROUPS for o in OUTCOMES}
     assert all(np.isfinite(v).all() for v in (*engine.values(), *reference.values()))
     assert disagreements(engine, reference) == {}

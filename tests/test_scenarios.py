@@ -111,3 +111,16 @@ def test_missing_file_is_named(tmp_path):
 def test_unknown_preset_name_suggests_the_closest():
     with pytest.raises(ScenarioError, match="did you mean 'budget_sales'"):
         resolve_scenario("budget_sale")
+
+
+def test_the_parameter_schema_depends_on_nothing_else_in_the_package():
+    """sim.params is the bottom layer: policies, shocks, state and scenarios are built on it, never the reverse."""
+    import ast
+
+    import sim.params
+
+    tree = ast.parse(Path(sim.params.__file__).read_text())
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert {m for m in modules if m.split(".")[0] == "sim"} == set()
+    assert sim.Scenario is sim.scenario.Scenario

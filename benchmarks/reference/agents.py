@@ -55,7 +55,7 @@ class FirmAgent(mesa.Agent):
         """``sales.set_sales_pressure``: a missed sales target raises pressure; counters restart."""
         lv = self.lv
         rate = self.acquired_last_month / max(self.customers_start, 1.0)
-        measured = lv.sales_target > 0 and self.model.month > 1  # no last month in the first
+        measured = lv.sales_target > 0 and self.model.elapsed > 1  # no last month in the first
         shortfall = clip(1 - rate / max(lv.sales_target, 1e-9)) if measured else 0.0
         self.sales_push = clip(lv.sales_pressure * (1 + self.model.scenario.behaviour.target_gain * shortfall))
         self.tally = {}
@@ -212,12 +212,12 @@ class CustomerAgent(mesa.Agent):
             f.count("queue")
         if gave_up:
             score = S.neglected
-        if self.hidden_defects > 0 and r.random() < b.defect_discovery:
-            self.hidden_defects -= 1
-            score, discovered = S.defect_discovered, True
-            f.count("defects_discovered")
-        else:
-            discovered = False
+        found = sum(1 for _ in range(self.hidden_defects) if r.random() < b.defect_discovery)  # each on its own
+        discovered = found > 0
+        if discovered:
+            self.hidden_defects -= found
+            score = S.defect_discovered
+            f.count("defects_discovered", found)
         self.service_score = score
         self.triggered |= failed or gave_up or discovered
 

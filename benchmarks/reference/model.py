@@ -33,7 +33,7 @@ class ReferenceModel(mesa.Model):
     ):
         scenario = resolve_scenario(scenario).with_changes(seed=seed, years=years)
         super().__init__(seed=scenario.seed)
-        self.scenario, self.month, self.recession = scenario, 0, 0.0
+        self.scenario, self.month, self.elapsed, self.recession = scenario, 0, 0, 0.0
         n_firms = len(scenario.firms)
         self.firm_agents = [
             FirmAgent(
@@ -54,6 +54,8 @@ class ReferenceModel(mesa.Model):
             firm.customers_end = sum(1 for c in self.customer_agents if c.firm is firm)
         self.reference_price = self._reference_price()
         self.records: list[dict] = []
+        for month in range(1 - scenario.burn_in_months, 1):  # the burn-in: simulated, not recorded
+            self.simulate_month(month)
         self._record()
 
     # -- set-up ------------------------------------------------------------------------------
@@ -112,9 +114,17 @@ class ReferenceModel(mesa.Model):
 
     # -- one month ---------------------------------------------------------------------------------
     def step(self) -> None:
+        self.simulate_month(self.steps)
+        self._record()
+        if self.steps >= self.scenario.months:
+            self.running = False
+
+    def simulate_month(self, month: int) -> None:
+        """One month, phase by phase (``MarketModel.simulate_month``); burn-in months are <= 0."""
         on, b = self.scenario.mechanisms, self.scenario.behaviour
         firms, customers = self.agents_by_type[FirmAgent], self.agents_by_type[CustomerAgent]
-        self.month = self.steps
+        self.month = month
+        self.elapsed += 1
         firms.do("begin_month")
         for c in self.customer_agents:
             c.triggered, c.may_enter = False, True
@@ -130,9 +140,6 @@ class ReferenceModel(mesa.Model):
         customers.shuffle_do("decide")
         customers.shuffle_do("maybe_enter")
         firms.do("settle_accounts")
-        self._record()
-        if self.steps >= self.scenario.months:
-            self.running = False
 
     def apply_shocks(self) -> None:
         """``shocks.apply_shocks``, kind by kind as in ``benchmarks/reference/shocks.py``."""

@@ -30,8 +30,9 @@ def price_war_month(model, shock, firm) -> None:
 
 def recession_starts(model, shock, firm) -> None:
     """``Recession.start``: every customer's needs move part of the way to the market's centre."""
+    keep = 1 - model.scenario.customers.recession_contraction * shock.severity
     for c in model.customer_agents:
-        c.needs[0] -= 0.5 * shock.severity
+        c.needs = [n * keep for n in c.needs]
 
 
 def recession_month(model, shock, firm) -> None:

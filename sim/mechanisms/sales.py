@@ -22,7 +22,7 @@ def set_sales_pressure(m: MarketState) -> None:
     """
     lv, fs = m.levers, m.firms
     acquired_rate = m.tally.acquired / np.maximum(fs.customers_start, 1.0)
-    measured = (lv.sales_target > 0) & (m.month > 1)
+    measured = (lv.sales_target > 0) & (m.elapsed > 1)
     shortfall = np.where(measured, np.clip(1 - acquired_rate / np.maximum(lv.sales_target, 1e-9), 0, 1), 0.0)
     fs.sales_push[:] = np.clip(lv.sales_pressure * (1 + m.behaviour.target_gain * shortfall), 0, 1)
 

@@ -2,9 +2,11 @@
 
 Each month a customer may use the service; an encounter fails with a chance that
 grows as staff tire and, under ``service_decay``, as the relationship ages.
-The firm discloses a defect or hides it (hidden defects may be discovered later).
-A failure is complained about or suffered in silence - customers who trust speak
-up (voice), the others just drift (Hirschman 1970). A complaint is resolved at
+The firm discloses a defect or hides it; each hidden defect is found out on its own,
+with chance ``behaviour.defect_discovery`` a month, so the defects a customer holds
+settle around failures hidden per month / discovery rather than pile up. A failure is
+complained about or suffered in silence - customers who trust speak up (voice), the
+others just drift (Hirschman 1970). A complaint is resolved at
 first contact when front-line staff have the authority to decide; otherwise it
 is escalated to a back office with limited capacity, where it waits, and a
 customer whose patience runs out gives up: the complaint is neglected.
@@ -33,7 +35,8 @@ def serve_customers(m: MarketState) -> None:
     """Encounters, failures, disclosure, complaints or silence, resolution, escalation, neglect."""
     c, b, lv, on, t = m.customers, m.behaviour, m.levers, m.mechanisms, m.tally
     f, n, S = m.slot, c.n, m.scores
-    u = m.rng["service"].random((7, n))
+    rng = m.rng["service"]
+    u = rng.random((6, n))
     quality = service_quality(m)
     authenticity = m.firms.authenticity[f]
 
@@ -75,8 +78,9 @@ def serve_customers(m: MarketState) -> None:
     score = np.minimum(score, np.where(c.complaint_wait > 0, S.waiting * c.patience, 1.0))
     score[gives_up] = S.neglected
 
-    discovered = (c.hidden_defects > 0) & (u[6] < b.defect_discovery) & c.attached
-    c.hidden_defects[discovered] -= 1
+    found = rng.binomial(c.hidden_defects, b.defect_discovery) * c.attached  # each defect found on its own
+    c.hidden_defects -= found
+    discovered = found > 0
     score[discovered] = S.defect_discovered
 
     c.service_score[:] = score
@@ -90,9 +94,9 @@ def serve_customers(m: MarketState) -> None:
         ("resolved_first_contact", first_contact),
         ("resolved_later", resolved_later),
         ("neglected", gives_up),
-        ("defects_discovered", discovered),
         ("queue", c.complaint_wait > 0),
     )
     for name, mask in counts:
         t.add(name, f, mask)
+    t.add("defects_discovered", f, weights=found.astype(float))
     t.complaints_handled += t.resolved_first_contact + t.resolved_later

@@ -104,7 +104,7 @@ class Recession(ShockKind):
 
     @classmethod
     def start(cls, m: MarketState, shock: Shock, firm: int | None) -> None:
-        m.customers.needs[:, 0] -= 0.5 * shock.severity
+        m.customers.needs *= 1 - m.customer_spec.recession_contraction * shock.severity
 
     @classmethod
     def each_month(cls, m: MarketState, shock: Shock, firm: int | None) -> None:
