@@ -32,6 +32,7 @@ CHANGES = {
     "behaviour.advocacy_satisfaction": 0.9,
     "behaviour.advocacy_bond": 0.9,
     "behaviour.authority_buffer": 1.0,
+    "behaviour.bad_month": 0.9,
 }
 #: one recession so that its parameter has something to act on
 RECESSION = [{"kind": "recession", "year": 0.5, "severity": 0.8, "months": 6}]
