@@ -30,7 +30,7 @@ import sim
 from sim.scenario import default_market
 from benchmarks.reference import ReferenceModel
 kind, n, years = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-scenario = default_market(customers=n).with_changes(years=years, seed=1)
+scenario = default_market(customers=n).with_changes(years=years, seed=1, burn_in_years=0)  # months timed alike
 Model = sim.MarketModel if kind == "engine" else ReferenceModel
 t0 = time.perf_counter()
 model = Model(scenario)

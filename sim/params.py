@@ -156,6 +156,9 @@ class Behaviour(Strict):
     bond_gain: Share = Field(0.08, description="monthly rate at which warm, authentic contact builds emotional bond")
     bond_decay: Share = Field(0.01, description="monthly fading of emotional bond without contact")
     bond_loss: Share = Field(0.1, description="monthly loss of bond in a bad month, scaled by how bad it was")
+    bad_month: float = Field(
+        0.5, gt=0, le=1, description="experience below which a month is bad: bond_loss scales with the shortfall"
+    )
     expectation_rate: Share = Field(0.1, description="monthly rate at which expectations adapt to experience")
     satisfaction_memory: Share = Field(0.5, description="weight of last month's satisfaction in this month's")
     disconfirmation: float = Field(

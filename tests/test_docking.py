@@ -34,12 +34,17 @@ SHOCKS = (
     {"kind": "price_war", "year": 2.0, "firm": "Rival A", "severity": 0.3, "months": 12},
     {"kind": "recession", "year": 3.0, "severity": 0.8, "months": 12},
 )
-CASES = {
-    "business_as_usual": ("business_as_usual", ()),
-    "loyalty_lock_in": ("loyalty_lock_in", ()),
-    "permanent_exit": ("permanent_exit", ()),
-    "budget_sales": ("budget_sales", ()),
-    "shocks": ("business_as_usual", SHOCKS),
+#: A focal firm that hides every failure in a market where failures are common: customers hold several
+#: hidden defects at once, so the rule that each is discovered on its own is docked too.
+HIDING = {"levers": {"transparency": 0.0}, "behaviour": {"base_failure": 0.25}}
+#: case -> (policy of the focal firm, shocks, changes to the scenario)
+CASES: dict[str, tuple[str, tuple, dict]] = {
+    "business_as_usual": ("business_as_usual", (), {}),
+    "loyalty_lock_in": ("loyalty_lock_in", (), {}),
+    "permanent_exit": ("permanent_exit", (), {}),
+    "budget_sales": ("budget_sales", (), {}),
+    "shocks": ("business_as_usual", SHOCKS, {}),
+    "hidden_defects": ("business_as_usual", (), HIDING),
 }
 SCENARIOS = tuple(CASES)
 REPLICATIONS, CUSTOMERS, YEARS, BURN_IN = 30, 300, 5, 1.0
@@ -53,10 +58,11 @@ ALPHA = 0.01 / (len(SCENARIOS) * len(OUTCOMES) * len(GROUPS) * 2)
 
 
 def scenario(case: str, **behaviour) -> sim.Scenario:
-    policy, shocks = CASES[case]
+    policy, shocks, changes = CASES[case]
     data = preset_scenario(policy, customers=CUSTOMERS).model_dump()
     data.update(years=YEARS, burn_in_years=BURN_IN, shocks=list(shocks))
-    data["behaviour"].update(behaviour)
+    data["firms"][0]["levers"].update(changes.get("levers", {}))
+    data["behaviour"].update({**changes.get("behaviour", {}), **behaviour})
     return sim.Scenario.model_validate(data)
 
 

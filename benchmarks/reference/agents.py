@@ -267,7 +267,7 @@ class CustomerAgent(mesa.Agent):
         falls = min(b.trust_gain * (b.trust_asymmetry if on.trust_asymmetry else 1.0), 1.0)
         self.trust = clip(self.trust + (b.trust_gain if gap > 0 else falls) * gap)
         if on.emotional_bond:
-            badness = max(0.5 - x, 0.0) * 2
+            badness = max(b.bad_month - x, 0.0) / b.bad_month
             grow = b.bond_gain * self.relationship_need * self.warmth * (1 - self.bond)
             self.bond = clip(self.bond + grow - b.bond_decay * self.bond - b.bond_loss * badness * self.bond)
         else:

@@ -54,7 +54,7 @@ def judge_month(m: MarketState) -> None:
     c.trust += np.where(att, np.where(gap > 0, b.trust_gain, min(falls, 1.0)) * gap, 0.0)
 
     if on.emotional_bond:
-        badness = np.maximum(0.5 - x, 0.0) * 2
+        badness = np.maximum(b.bad_month - x, 0.0) / b.bad_month
         grow = b.bond_gain * c.relationship_need * c.warmth * (1 - c.bond)
         c.bond += np.where(att, grow - b.bond_decay * c.bond - b.bond_loss * badness * c.bond, 0.0)
     else:

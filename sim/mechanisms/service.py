@@ -78,7 +78,9 @@ def serve_customers(m: MarketState) -> None:
     score = np.minimum(score, np.where(c.complaint_wait > 0, S.waiting * c.patience, 1.0))
     score[gives_up] = S.neglected
 
-    found = rng.binomial(c.hidden_defects, b.defect_discovery) * c.attached  # each defect found on its own
+    holds = np.flatnonzero(c.hidden_defects * c.attached)
+    found = np.zeros(n, dtype=c.hidden_defects.dtype)
+    found[holds] = rng.binomial(c.hidden_defects[holds], b.defect_discovery)  # each defect found on its own
     c.hidden_defects -= found
     discovered = found > 0
     score[discovered] = S.defect_discovered
