@@ -193,6 +193,26 @@ def clv(m):
     return margin * retention / (1 + m.economics.discount_rate - retention)
 
 
+@metric
+def active(m):
+    """1 while the firm is in the market, 0 before it enters and after it has left (reserves ran out)."""
+    return m.firms.active[:-1].astype(float)
+
+
+@metric
+def reserves(m):
+    """The firm's reserves at the end of the month: starting reserves plus all profits and losses (money units)."""
+    return m.firms.reserves[:-1].copy()
+
+
+@metric
+def points_liability(m):
+    """What redeeming the loyalty points the firm's customers hold would cost it (money units), a liability."""
+    c = m.customers
+    owed = c.points * m.levers.price[m.slot] * m.economics.points_cost
+    return by_slot(m.slot, m.n_firms, c.attached, owed)[:-1]
+
+
 def typology_shares(m: MarketState) -> dict[str, np.ndarray]:
     """Share of each relationship type among the firm's customers."""
     kind = classify(m.customers)

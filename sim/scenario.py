@@ -20,6 +20,16 @@ from sim.params import FirmSpec, Scenario
 from sim.policies import POLICIES, suggest
 
 RIVALS = ("Rival A", "Rival B", "Rival C")
+#: The default market: the six policies the model brief names, one firm each. An explicit list, so that
+#: registering a new policy changes no baseline.
+DEFAULT_MARKET = (
+    "business_as_usual",
+    "loyalty_lock_in",
+    "permanent_exit",
+    "empowered_staff",
+    "budget_sales",
+    "relationship_first",
+)
 DEFAULT_CUSTOMERS = 2000
 
 
@@ -107,11 +117,11 @@ def preset_scenario(policy: str, *, customers: int = DEFAULT_CUSTOMERS) -> Scena
 
 
 def default_market(*, customers: int = DEFAULT_CUSTOMERS) -> Scenario:
-    """The default market: one firm of each registered policy competing for the same customers."""
-    firms = [FirmSpec(name=cls.label, policy=name) for name, cls in POLICIES.items()]
+    """The default market: one firm of each of the six named policies competing for the same customers."""
+    firms = [FirmSpec(name=POLICIES[name].label, policy=name) for name in DEFAULT_MARKET]
     return Scenario(
         name="market",
-        description="One firm of each policy preset competes for the same customers.",
+        description="One firm of each of the six named policy presets competes for the same customers.",
         customers={"count": customers},
         firms=firms,
     )

@@ -83,14 +83,20 @@ def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.n
 
 
 def new_customers(
-    spec: Customers, n_firms: int, positions: np.ndarray, levers: list[Levers], rng: np.random.Generator
+    spec: Customers,
+    n_firms: int,
+    positions: np.ndarray,
+    levers: list[Levers],
+    rng: np.random.Generator,
+    present: np.ndarray | None = None,
 ) -> CustomerState:
-    """Draw a population and spread the customers who are in the market evenly over firms."""
+    """Draw a population and spread the customers who are in the market evenly over the firms ``present`` (all)."""
     n, h = spec.count, spec.heterogeneity
     seeker = rng.random(n) < spec.relationship_seekers
     relationship_need = np.where(seeker, _trait(rng, 0.75, h, n), _trait(rng, 0.2, h, n))
     needs = rng.normal(0.0, 0.3, (n, NEEDS_DIM))
-    firm = np.where(rng.random(n) < spec.in_market, rng.integers(0, n_firms, n), -1)
+    present = np.arange(n_firms) if present is None else present
+    firm = np.where(rng.random(n) < spec.in_market, present[rng.integers(0, len(present), n)], -1)
     attached = firm >= 0
     tailoring = np.array([lv.tailoring for lv in levers] + [0.0])[firm]
     pos = np.vstack([positions, np.zeros((1, NEEDS_DIM))])[firm]
@@ -152,11 +158,18 @@ class FirmState:
     customers_start: np.ndarray  # customers at the start of the month
     customers_end: np.ndarray  # customers at the end of the month
     load: np.ndarray  # complaints to handle per unit of back-office capacity
+    staff: np.ndarray = field(default=None)  # type: ignore[assignment]  # back-office capacity staffed (complaints/month)
+    reserves: np.ndarray = field(default=None)  # type: ignore[assignment]  # money the firm has left
+    active: np.ndarray = field(default=None)  # type: ignore[assignment]  # in the market (False: not yet entered, or left)
 
     @classmethod
     def fresh(cls, n_firms: int) -> FirmState:
         z = np.zeros(n_firms + 1)
-        return cls(z.copy(), np.ones(n_firms + 1), z.copy(), z.copy(), z.copy(), z.copy())
+        state = cls(z.copy(), np.ones(n_firms + 1), z.copy(), z.copy(), z.copy(), z.copy())
+        state.staff, state.reserves = z.copy(), z.copy()
+        state.active = np.ones(n_firms + 1, dtype=bool)
+        state.active[-1] = False
+        return state
 
     @property
     def authenticity(self) -> np.ndarray:
@@ -187,6 +200,8 @@ class Tally:
         "left_market",
         "acquired",
         "exit_fees",
+        "disclosed",
+        "points_redeemed",
         "complaints_handled",
         "queue",
         "revenue",
@@ -225,7 +240,7 @@ def by_slot(
 #: Each phase draws from its own random stream, so what customers do by themselves
 #: (needs, life events) is identical under every policy on the same seed: policy
 #: comparisons see common random numbers.
-STREAMS = ("population", "network", "needs", "service", "sales", "talk", "choice", "entry")
+STREAMS = ("population", "network", "needs", "service", "sales", "talk", "choice", "entry", "firms")
 
 
 @dataclass
@@ -245,6 +260,7 @@ class MarketState:
     rng: dict[str, np.random.Generator]
     month: int = 0
     recession: float = 0.0  # current strength of a recession (0 = none)
+    entry_month: np.ndarray | None = None  # per firm: the month it enters (0 = present from the start)
     _slot: np.ndarray | None = None
 
     @property
@@ -289,4 +305,6 @@ class MarketState:
 
     def reference_price(self) -> float:
         """Mean list price in the market, the yardstick of 'expensive'."""
-        return float(np.mean(self.levers.price[:-1] * self.firms.price_factor[:-1]))
+        active = self.firms.active[:-1]
+        prices = self.levers.price[:-1] * self.firms.price_factor[:-1]
+        return float(np.mean(prices[active])) if active.any() else float(np.mean(prices))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.capacity import available_capacity
+from sim.mechanisms.staff import displayed_enthusiasm
 from sim.state import MarketState, by_slot
 
 #: Service score of a month by what happened (the worst event of the month counts).
@@ -55,9 +57,11 @@ def serve_customers(m: MarketState) -> None:
     good = encounter & ~failed
     score = np.where(good, SCORES["good"] + (1 - SCORES["good"]) * authenticity, SCORES["quiet"])
     c.warmth[:] = np.where(good, authenticity, 0.0)
+    act(m, good, score)
 
     disclosed = failed & ((u[2] < lv.transparency[f]) | (not on.hidden_defects))
     c.hidden_defects += failed & ~disclosed
+    disclose(m, disclosed)
 
     complain = (
         failed & (c.complaint_wait == 0) & (u[3] < b.complaint_propensity * (BASE_VOICE + (1 - BASE_VOICE) * c.trust))
@@ -73,7 +77,7 @@ def serve_customers(m: MarketState) -> None:
     # the back office works through complaints escalated in earlier months
     waiting = c.complaint_wait > 0
     queue = by_slot(f, m.n_firms, waiting)
-    capacity = lv.service_capacity / 100.0 * m.firms.customers_start
+    capacity = available_capacity(m)
     share_done = np.minimum(1.0, capacity / np.maximum(queue, 1e-9)) if on.queues else np.ones_like(queue)
     resolved_later = waiting & (u[5] < share_done[f])
     c.complaint_wait[resolved_later] = 0
@@ -89,6 +93,7 @@ def serve_customers(m: MarketState) -> None:
     discovered = (c.hidden_defects > 0) & (u[6] < b.defect_discovery) & c.attached
     c.hidden_defects[discovered] -= 1
     score[discovered] = SCORES["defect_discovered"]
+    c.trust[discovered] *= 1 - b.discovery_loss
 
     c.service_score[:] = score
     c.triggered |= failed | gives_up | discovered
@@ -106,3 +111,25 @@ def serve_customers(m: MarketState) -> None:
     ):
         t.add(name, f, mask)
     t.complaints_handled += t.resolved_first_contact + t.resolved_later
+
+
+def act(m: MarketState, good: np.ndarray, score: np.ndarray) -> None:
+    """Displayed enthusiasm lifts (or, from exhausted staff, spoils) a good encounter's score and warmth."""
+    c = m.customers
+    lift = np.where(good, displayed_enthusiasm(m)[m.slot], 0.0)
+    np.clip(score + lift, 0.0, 1.0, out=score)
+    np.clip(c.warmth + lift, 0.0, 1.0, out=c.warmth)
+
+
+def disclose(m: MarketState, disclosed: np.ndarray) -> None:
+    """Telling a customer about a defect costs a little trust now (and handling, booked in ``economics``).
+
+    A defect the firm hides costs nothing until the customer finds it; then the month scores
+    ``SCORES["defect_discovered"]`` and trust drops by ``discovery_loss`` at once - the larger
+    fall that disclosure saves (a deception found out weighs more than a fault admitted, Slovic 1993).
+    With ``hidden_defects`` off nothing is hidden and disclosure is no choice, so it costs nothing.
+    """
+    if not m.mechanisms.hidden_defects:
+        return
+    m.customers.trust[disclosed] *= 1 - m.behaviour.disclosure_dip
+    m.tally.add("disclosed", m.slot, disclosed)
