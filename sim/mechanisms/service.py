@@ -86,8 +86,8 @@ def serve_customers(m: MarketState) -> None:
     gives_up = still & (c.complaint_wait > 1 + c.patience * (b.max_wait - 1))
     c.complaint_wait[gives_up] = 0
     c.complaint_wait[escalated] = 1
-    score = np.minimum(score, np.where(resolved_later, SCORES["resolved_later"], 1.0))
-    score = np.minimum(score, np.where(c.complaint_wait > 0, SCORES["waiting"] * c.patience, 1.0))
+    score = np.minimum(score, np.where(resolved_later, SCORES["resolved_later"], np.inf))
+    score = np.minimum(score, np.where(c.complaint_wait > 0, SCORES["waiting"] * c.patience, np.inf))
     score[gives_up] = SCORES["neglected"]
 
     discovered = (c.hidden_defects > 0) & (u[6] < b.defect_discovery) & c.attached
@@ -114,10 +114,14 @@ def serve_customers(m: MarketState) -> None:
 
 
 def act(m: MarketState, good: np.ndarray, score: np.ndarray) -> None:
-    """Displayed enthusiasm lifts (or, from exhausted staff, spoils) a good encounter's score and warmth."""
+    """Displayed enthusiasm lifts (or, from exhausted staff, spoils) a good encounter's score and warmth.
+
+    The score may rise above the 1 of plain good service - the moment is lifted beyond it, and
+    the month's experience, which is clipped to [0, 1], shows it; warmth stays within [0, 1].
+    """
     c = m.customers
     lift = np.where(good, displayed_enthusiasm(m)[m.slot], 0.0)
-    np.clip(score + lift, 0.0, 1.0, out=score)
+    np.maximum(score + lift, 0.0, out=score)
     np.clip(c.warmth + lift, 0.0, 1.0, out=c.warmth)
 
 
