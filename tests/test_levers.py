@@ -116,3 +116,17 @@ def test_decline_poor_fit_binds_in_the_selective_preset():
     a = sim.run(small("selective", customers=500, years=3))
     b = sim.run(small("selective", customers=500, years=3, levers={"decline_poor_fit": 0.0}))
     assert focal(a, "acquired", 3) < focal(b, "acquired", 3)
+
+
+def test_the_lever_factorial_moves_each_recommended_lever_between_its_two_values():
+    from pathlib import Path
+
+    from sim.experiments import load_experiment
+
+    exp = load_experiment(Path(__file__).resolve().parent.parent / "experiments" / "lever_factorial.toml")
+    bau, rf = sim.POLICIES["business_as_usual"].levers, sim.POLICIES["relationship_first"].levers
+    moved = {k for k, v in rf.model_dump().items() if v != bau.model_dump()[k]} - {"discount_months"}
+    assert {name.removeprefix("levers.") for name in exp.design.values} == moved
+    for name, values in exp.design.values.items():
+        lever = name.removeprefix("levers.")
+        assert values == [getattr(bau, lever), getattr(rf, lever)]
