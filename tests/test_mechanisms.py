@@ -23,7 +23,7 @@ CASES = [
     ("hidden_defects", "business_as_usual", "trust", "market", -1),
     ("trust_asymmetry", "business_as_usual", "trust", "market", -1),
     ("emotional_bond", "relationship_first", "bond", "market", +1),
-    ("staff_exhaustion", "budget_sales", "first_contact_resolution", "focal", -1),
+    ("staff_exhaustion", "budget_sales", "trust", "focal", -1),
     ("sales_contacts", "budget_sales", "trust", "focal", -1),
     ("loyalty_penalty", "budget_sales", "satisfaction", "market", -1),  # every firm discounts for new customers
     ("resentment", "loyalty_lock_in", "trust", "focal", -1),
