@@ -33,7 +33,7 @@ Prints = dict[str, dict[str, str]]  # market -> "outcomes.<column>" / "state.<ar
 
 
 def cases() -> dict[str, sim.Scenario]:
-    """Small markets that together switch on every lever and a shock of each kind: each preset, and the default market."""
+    """Small markets that together switch on every lever, a shock of each kind, firm exit, entry and re-steering."""
     out = {p: preset_scenario(p, customers=800).with_changes(years=3, seed=7) for p in sim.POLICIES}
     market = default_market(customers=1500).model_dump()
     market.update(
@@ -46,6 +46,11 @@ def cases() -> dict[str, sim.Scenario]:
         ],
     )
     out["market_with_shocks"] = sim.Scenario.model_validate(market)
+    firms = preset_scenario("relationship_first", customers=800).model_dump()
+    firms.update(years=4, seed=11, mechanisms={"re_steering": True})
+    firms["firms"][1]["levers"] = {"price": 0.5}  # runs out of reserves and leaves
+    firms["firms"].append({"name": "Newcomer", "policy": "selective", "enters_year": 1.5})
+    out["firms_exit_entry_re_steering"] = sim.Scenario.model_validate(firms)
     return out
 
 

@@ -241,6 +241,26 @@ def clv(m: MarketState) -> FloatArray:
     return margin * retention / (1 + m.economics.discount_rate - retention)
 
 
+@metric(unit="0/1", label="In the market")
+def active(m: MarketState) -> FloatArray:
+    """1 while the firm is in the market, 0 before it enters and after it has left (reserves ran out)."""
+    return m.firms.active[:-1].astype(float)
+
+
+@metric(unit="money units", label="Reserves")
+def reserves(m: MarketState) -> FloatArray:
+    """The firm's reserves at the end of the month: starting reserves plus all profits and losses (money units)."""
+    return m.firms.reserves[:-1].copy()
+
+
+@metric(unit="money units", label="Loyalty points owed")
+def points_liability(m: MarketState) -> FloatArray:
+    """What redeeming the loyalty points the firm's customers hold would cost it (money units), a liability."""
+    c = m.customers
+    owed = c.points * m.levers.price[m.slot] * m.economics.points_cost
+    return by_slot(m.slot, m.n_firms, c.attached, owed)[:-1]
+
+
 def _type_share(name: str, label: str, description: str) -> Outcome:
     return Outcome(name, "share of customers", label, f"Share of the firm's customers who are {name}: {description}.")
 

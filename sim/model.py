@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Customer, Firm
+from sim.mechanisms.capacity import hire_staff, needed_capacity
 from sim.mechanisms.economics import settle_accounts
+from sim.mechanisms.firms import enter_firms, settle_reserves, starting_reserves
 from sim.mechanisms.needs import drift_needs
 from sim.mechanisms.relationship import judge_month
 from sim.mechanisms.sales import contact_customers, listen_and_adapt, set_sales_pressure
@@ -26,6 +28,7 @@ from sim.mechanisms.switching import decide, enter_market
 from sim.mechanisms.word_of_mouth import advertise, talk
 from sim.metrics import measure
 from sim.network import build_network, to_networkx
+from sim.params import Levers
 from sim.policies import POLICIES
 from sim.scenario import Scenario, Shock, resolve_scenario
 from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
@@ -55,8 +58,10 @@ class MarketModel(mesa.Model):
         angles = 2 * np.pi * np.arange(n_firms) / n_firms
         positions = scenario.customers.firm_radius * np.column_stack([np.cos(angles), np.sin(angles)])
         levers = [spec.resolved_levers() for spec in scenario.firms]
+        entry_month = np.array([round(spec.enters_year * 12) for spec in scenario.firms], dtype=np.int64)
+        present = np.flatnonzero(entry_month == 0)
         self.market = MarketState(
-            customers=new_customers(scenario.customers, n_firms, positions, levers, rng["population"]),
+            customers=new_customers(scenario.customers, n_firms, positions, levers, rng["population"], present),
             levers=FirmTable(levers),
             firms=FirmState.fresh(n_firms),
             tally=Tally(n_firms),
@@ -69,6 +74,7 @@ class MarketModel(mesa.Model):
             positions=positions,
             network=build_network(scenario.network, scenario.customers.count, rng["network"]),
             rng=rng,
+            entry_month=entry_month,
         )
         self.firms = [
             Firm(self, i, spec.name, POLICIES[spec.policy], lv)
@@ -76,9 +82,13 @@ class MarketModel(mesa.Model):
         ]
         self._firm_index = {f.name: f.index for f in self.firms}
         self._customers: list[Customer] | None = None  # Mesa handles, created on first use
+        self._customer_history: list[np.ndarray] = []  # customers per firm at the end of each month
         counts = by_slot(self.market.slot, n_firms, self.market.customers.attached)
         self.market.firms.customers_start[:] = counts
         self.market.firms.customers_end[:] = counts
+        self.market.firms.active[:n_firms] = entry_month == 0
+        self.market.firms.reserves[:n_firms] = np.where(entry_month == 0, starting_reserves(self.market), 0.0)
+        self.market.firms.staff[:] = needed_capacity(self.market)
 
         reporters = {"firm": "name", "policy": "policy_name"}
         reporters.update({name: _outcome(name) for name in measure(self.market)})
@@ -99,6 +109,7 @@ class MarketModel(mesa.Model):
         m = self.market
         self.begin_month(month)
         apply_shocks(m, self.shocks, self._firm_index)
+        hire_staff(m)  # the back office follows the customer base, with a lag
         drift_needs(m)  # customers change by themselves
         serve_customers(m)  # encounters, failures, complaints, resolution, queues
         contact_customers(m)  # sales pitches and care contacts
@@ -110,6 +121,7 @@ class MarketModel(mesa.Model):
         decide(m)  # stay, switch or leave
         enter_market(m)  # firms win customers from outside the market
         settle_accounts(m)  # revenue, costs, profit
+        settle_reserves(m)  # losses eat reserves; a firm out of money leaves
         m.recent.push(m.tally.churned, (m.firms.customers_start + m.firms.customers_end) / 2)
 
     def begin_month(self, month: int) -> None:
@@ -117,14 +129,37 @@ class MarketModel(mesa.Model):
         m = self.market
         m.month = month
         m.elapsed += 1
+        enter_firms(m)
+        if m.mechanisms.re_steering:
+            self.re_steer()
         set_sales_pressure(m)
         m.tally.reset()
         m.firms.customers_start[:] = m.firms.customers_end
         m.customers.triggered[:] = False
         m.customers.may_enter[:] = True
 
+    def re_steer(self) -> None:
+        """Each firm in the market may change its levers after last month (``Policy.adapt``), never per customer."""
+        m = self.market
+        if len(self._customer_history) < 13:
+            return
+        year_ago, now = self._customer_history[-13], self._customer_history[-1]
+        levers = list(m.levers.levers)
+        for firm in self.firms:
+            g = firm.index
+            if not m.firms.active[g]:
+                continue
+            outcomes = {**firm.outcomes, "customer_change": (now[g] - year_ago[g]) / max(year_ago[g], 1.0)}
+            changes = firm.policy.adapt(outcomes, levers[g], m.behaviour)
+            if changes:
+                levers[g] = Levers.model_validate({**levers[g].model_dump(), **changes})
+                firm.levers = levers[g]
+        m.levers.update(levers)
+
     def _record(self) -> None:
         outcomes = measure(self.market)
+        self._customer_history.append(outcomes["customers"])
+        del self._customer_history[:-13]
         for firm in self.firms:
             firm.outcomes = {name: float(values[firm.index]) for name, values in outcomes.items()}
         self.datacollector.collect(self)

@@ -222,6 +222,43 @@ class Behaviour(Strict):
         0.5, description="share of surface-acting strain that full authority to decide takes away (Karasek 1979)"
     )
     exhaustion_quality: Share = Field(0.4, description="service quality lost at full exhaustion")
+    acting_lift: Share = Field(
+        0.1,
+        description="service score and warmth added to a good encounter per unit of surface acting by fresh staff",
+    )
+    acting_exposure: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="staff exhaustion at which displayed enthusiasm stops helping; beyond it, it reads as fake "
+        "and hurts",
+    )
+    disclosure_dip: Share = Field(
+        0.02, description="share of trust a customer loses at once when the firm discloses a defect to them"
+    )
+    discovery_loss: Share = Field(
+        0.1, description="share of trust a customer loses at once on finding a defect the firm hid"
+    )
+    points_redemption: Share = Field(
+        0.05, description="share of a customer's loyalty-points balance redeemed each month"
+    )
+    exit_signal_strength: Share = Field(
+        0.1,
+        description="how far visible freedom to leave raises (and visible lock-in lowers) a new customer's "
+        "starting trust and the pull to join, in trust units (0 = no effect)",
+    )
+    exit_signal_scale: float = Field(
+        4.0, gt=0, le=100, description="visible exit burden (monthly prices) at which freedom to leave is 1/e"
+    )
+    term_burden: float = Field(
+        0.1, ge=0, le=2, description="visible exit burden of each month of minimum contract term, in monthly prices"
+    )
+    resteer_threshold: Share = Field(
+        0.05, description="share of customers lost over a year at which a re-steering firm pushes sales harder"
+    )
+    resteer_step: Share = Field(
+        0.05, description="rise of sales pressure and acquisition discount each month a re-steering firm reacts"
+    )
 
 
 class Economics(Strict):
@@ -241,6 +278,32 @@ class Economics(Strict):
         0.02, ge=0, le=10, description="monthly cost per unit of marketing per customer in the market"
     )
     discount_rate: float = Field(0.01, ge=0, le=0.2, description="monthly discount rate for customer lifetime value")
+    decay_saving: Share = Field(
+        0.5, description="share of service cost saved on a customer whose service has fully decayed"
+    )
+    disclosure_cost: float = Field(0.2, ge=0, le=10, description="cost of disclosing one defect (notice, goodwill)")
+    points_cost: Share = Field(
+        0.6, description="cost to the firm of redeeming points worth one monthly price (rewards cost less than face)"
+    )
+    hiring_lag: float = Field(
+        6.0, ge=1, le=60, description="months over which back-office staff follow the capacity the customer base needs"
+    )
+    contact_time: float = Field(
+        0.05, ge=0, le=2, description="back-office capacity one contact uses, in complaints' worth of staff time"
+    )
+    listening_time: float = Field(
+        0.2, ge=0, le=5, description="back-office capacity per customer per month per unit of listening"
+    )
+    training_time: Share = Field(
+        0.1, description="share of back-office time spent in training at full staff authority and full tailoring"
+    )
+    starting_reserves: float = Field(
+        6.0,
+        ge=0,
+        le=1000,
+        description="reserves a firm starts (or enters) with, in monthly prices per customer of an equal share of "
+        "the market",
+    )
 
 
 class ServiceScores(Strict):
@@ -328,3 +391,15 @@ class Mechanisms(Strict):
     )
     advertising: bool = Field(True, description="advertising pulls opinions and expectations towards the firm's claim")
     switching: bool = Field(True, description="customers may switch firm or leave the market (off: everyone stays)")
+    exit_signal: bool = Field(
+        True,
+        description="what a firm demands to let a customer go is seen before joining and moves starting trust, "
+        "the choice to join and reactance (off: terms only tie)",
+    )
+    firm_exit: bool = Field(
+        True, description="a firm whose reserves run out leaves the market (off: firms never leave)"
+    )
+    firm_entry: bool = Field(True, description="firms with an entry year enter then (off: they never enter)")
+    re_steering: bool = Field(
+        False, description="firms losing customers push sales harder month by month (Policy.adapt)"
+    )

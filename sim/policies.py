@@ -8,16 +8,17 @@ the ``@register`` decorator; scenarios, the CLI, tests and the app find it in
 :data:`POLICIES`.
 
 >>> sorted(POLICIES)[:3]
-['budget_sales', 'business_as_usual', 'empowered_staff']
+['authentic_service', 'budget_sales', 'business_as_usual']
 >>> POLICIES["permanent_exit"].levers.exit_fee
 0.0
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sim.params import Levers
+from sim.params import Behaviour, Levers
 
 POLICIES: dict[str, type[Policy]] = {}
 
@@ -43,6 +44,24 @@ class Policy:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.levers = Levers(**{**STATUS_QUO, **cls.changes})
+
+    @classmethod
+    def adapt(cls, outcomes: Mapping[str, float], levers: Levers, rule: Behaviour) -> dict[str, float]:
+        """Lever changes a firm makes after a month (when ``mechanisms.re_steering`` is on); {} = none.
+
+        ``outcomes`` are the firm's outcomes this month plus ``customer_change``, the relative
+        change of its customers over the last twelve months. The default is the re-steering the
+        essays describe: a firm that keeps losing customers does not look at why, it pushes
+        sales and discounts for new customers harder (by ``resteer_step`` a month, once it has
+        lost ``resteer_threshold`` of its customers in a year). A policy may override it.
+        """
+        if outcomes["customer_change"] > -rule.resteer_threshold:
+            return {}
+        return {
+            "sales_pressure": min(levers.sales_pressure + rule.resteer_step, 1.0),
+            "acquisition_discount": min(levers.acquisition_discount + rule.resteer_step, 1.0),
+            "discount_months": max(levers.discount_months, 6),
+        }
 
 
 #: Lever values of business as usual; every preset changes some of them.
@@ -100,7 +119,7 @@ class EmpoweredStaff(Policy):
     label = "Empowered staff"
     description = "Front-line staff decide: they solve problems at first contact and fit the offer to what the customer needs now."
     classifier = {"lock_in": True, "exit_option": False, "empowered": True, "sales_budget": True}
-    changes = {"staff_authority": 0.9, "tailoring": 0.8, "listening": 0.1, "surface_acting": 0.1, "transparency": 0.6}
+    changes = {"staff_authority": 0.9, "tailoring": 0.8}
 
 
 @register
@@ -115,13 +134,16 @@ class BudgetSales(Policy):
         "sales_target": 0.03,
         "acquisition_discount": 0.35,
         "discount_months": 12,
-        "marketing": 1.5,
-        "over_promise": 0.4,
-        "service_capacity": 2.0,
-        "service_decay": 0.5,
-        "surface_acting": 0.7,
-        "listening": 0.0,
     }
+
+
+@register
+class NoSalesBudgets(Policy):
+    name = "no_sales_budgets"
+    label = "No sales budgets"
+    description = "No sales targets, no sales bonuses, no pushing and no discounts that only new customers get."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": False}
+    changes = {"sales_pressure": 0.0, "sales_target": 0.0, "acquisition_discount": 0.0, "discount_months": 0}
 
 
 @register
@@ -130,14 +152,58 @@ class RelationshipFirst(Policy):
     label = "Relationship first"
     description = "What the essays recommend: a permanent exit option, empowered staff and no sales budgets."
     classifier = {"lock_in": False, "exit_option": True, "empowered": True, "sales_budget": False}
-    changes = {
-        **PermanentExit.changes,
-        **EmpoweredStaff.changes,
-        "sales_pressure": 0.0,
-        "sales_target": 0.0,
-        "acquisition_discount": 0.0,
-        "discount_months": 0,
-        "over_promise": 0.0,
-        "service_decay": 0.0,
-        "decline_poor_fit": 0.2,
-    }
+    changes = {**PermanentExit.changes, **EmpoweredStaff.changes, **NoSalesBudgets.changes}
+
+
+@register
+class Listening(Policy):
+    name = "listening"
+    label = "Listening"
+    description = "The firm listens and moves each customer's offer along as their needs drift."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
+    changes = {"listening": 0.1}
+
+
+@register
+class Transparent(Policy):
+    name = "transparent"
+    label = "Transparent"
+    description = "The firm tells customers about almost every defect instead of hoping they will not notice."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
+    changes = {"transparency": 0.9}
+
+
+@register
+class HonestMarketing(Policy):
+    name = "honest_marketing"
+    label = "Honest marketing"
+    description = "Advertising promises what the service delivers, and no more."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
+    changes = {"over_promise": 0.0}
+
+
+@register
+class Selective(Policy):
+    name = "selective"
+    label = "Selective"
+    description = "The firm declines applicants whose needs its offer does not fit, as a maker who chooses its dealers."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
+    changes = {"decline_poor_fit": 0.6}
+
+
+@register
+class AuthenticService(Policy):
+    name = "authentic_service"
+    label = "Authentic service"
+    description = "Staff are not asked to show enthusiasm they do not feel: no scripted friendliness."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
+    changes = {"surface_acting": 0.0}
+
+
+@register
+class LastingService(Policy):
+    name = "lasting_service"
+    label = "Lasting service"
+    description = "Long-standing customers get the same service as new ones: quality does not decay with tenure."
+    classifier = {"lock_in": True, "exit_option": False, "empowered": False, "sales_budget": True}
+    changes = {"service_decay": 0.0}

@@ -36,6 +36,16 @@ from sim.policies import POLICIES
 from sim.util import suggest
 
 RIVALS = ("Rival A", "Rival B", "Rival C")
+#: The default market: the six policies the model brief names, one firm each. An explicit list, so that
+#: registering a new policy changes no baseline.
+DEFAULT_MARKET = (
+    "business_as_usual",
+    "loyalty_lock_in",
+    "permanent_exit",
+    "empowered_staff",
+    "budget_sales",
+    "relationship_first",
+)
 DEFAULT_CUSTOMERS = 2000
 
 
@@ -54,6 +64,9 @@ class FirmSpec(Strict):
     name: str = Field(min_length=1, max_length=40, description="the firm's name as shown in results")
     policy: str = Field(description="name of a registered policy preset")
     levers: LeverOverrides = Field(default_factory=LeverOverrides)  # type: ignore[valid-type]
+    enters_year: float = Field(
+        0.0, ge=0, le=100, description="year in which the firm enters the market (0 = present from the start)"
+    )
 
     @model_validator(mode="after")
     def _known_policy(self) -> FirmSpec:
@@ -131,6 +144,8 @@ class Scenario(Strict):
                 raise ValueError(f"shock names unknown firm {shock.firm!r}{suggest(shock.firm, names)}")
         if self.network.degree >= self.customers.count:
             raise ValueError("network.degree must be smaller than customers.count")
+        if all(f.enters_year > 0 for f in self.firms):
+            raise ValueError("at least one firm must be in the market from the start (enters_year = 0)")
         return self
 
     @property
@@ -234,11 +249,11 @@ def preset_scenario(policy: str, *, customers: int = DEFAULT_CUSTOMERS) -> Scena
 
 
 def default_market(*, customers: int = DEFAULT_CUSTOMERS) -> Scenario:
-    """The default market: one firm of each registered policy competing for the same customers."""
-    firms = [FirmSpec(name=cls.label, policy=name) for name, cls in POLICIES.items()]
+    """The default market: one firm of each of the six named policies competing for the same customers."""
+    firms = [FirmSpec(name=POLICIES[name].label, policy=name) for name in DEFAULT_MARKET]
     return Scenario(
         name="market",
-        description="One firm of each policy preset competes for the same customers.",
+        description="One firm of each of the six named policy presets competes for the same customers.",
         customers={"count": customers},
         firms=firms,
     )

@@ -88,14 +88,20 @@ def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> Floa
 
 
 def new_customers(
-    spec: Customers, n_firms: int, positions: FloatArray, levers: list[Levers], rng: np.random.Generator
+    spec: Customers,
+    n_firms: int,
+    positions: FloatArray,
+    levers: list[Levers],
+    rng: np.random.Generator,
+    present: IntArray | None = None,
 ) -> CustomerState:
-    """Draw a population and spread the customers who are in the market evenly over firms."""
+    """Draw a population and spread the customers who are in the market evenly over the firms ``present`` (all)."""
     n, h = spec.count, spec.heterogeneity
     seeker = rng.random(n) < spec.relationship_seekers
     relationship_need = np.where(seeker, _trait(rng, spec.seeker_need, h, n), _trait(rng, spec.buyer_need, h, n))
     needs = rng.normal(0.0, spec.needs_spread, (n, NEEDS_DIM))
-    firm = np.where(rng.random(n) < spec.in_market, rng.integers(0, n_firms, n), -1)
+    present = np.arange(n_firms) if present is None else present
+    firm = np.where(rng.random(n) < spec.in_market, present[rng.integers(0, len(present), n)], -1)
     attached = firm >= 0
     tailoring = np.array([lv.tailoring for lv in levers] + [0.0])[firm]
     pos = np.vstack([positions, np.zeros((1, NEEDS_DIM))])[firm]
@@ -181,11 +187,16 @@ class FirmState:
     customers_start: FloatArray  # customers at the start of the month
     customers_end: FloatArray  # customers at the end of the month
     load: FloatArray  # complaints to handle per unit of back-office capacity
+    staff: FloatArray  # back-office capacity staffed (complaints/month)
+    reserves: FloatArray  # money the firm has left
+    active: BoolArray  # in the market (False: not yet entered, or left)
 
     @classmethod
     def fresh(cls, n_firms: int) -> FirmState:
         z = np.zeros(n_firms + 1)
-        return cls(z.copy(), np.ones(n_firms + 1), z.copy(), z.copy(), z.copy(), z.copy())
+        active = np.ones(n_firms + 1, dtype=bool)
+        active[-1] = False
+        return cls(z.copy(), np.ones(n_firms + 1), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), active)
 
     @property
     def authenticity(self) -> FloatArray:
@@ -213,6 +224,8 @@ TallyName = Literal[
     "left_market",
     "acquired",
     "exit_fees",
+    "disclosed",
+    "points_redeemed",
     "complaints_handled",
     "queue",
     "revenue",
@@ -250,6 +263,8 @@ class Tally:
     left_market: FloatArray
     acquired: FloatArray
     exit_fees: FloatArray
+    disclosed: FloatArray
+    points_redeemed: FloatArray
     complaints_handled: FloatArray
     queue: FloatArray
     revenue: FloatArray
@@ -288,7 +303,7 @@ def by_slot(
 #: Each phase draws from its own random stream, so what customers do by themselves
 #: (needs, life events) is identical under every policy on the same seed: policy
 #: comparisons see common random numbers.
-STREAMS = ("population", "network", "needs", "service", "sales", "talk", "choice", "entry")
+STREAMS = ("population", "network", "needs", "service", "sales", "talk", "choice", "entry", "firms")
 
 
 @dataclass
@@ -312,6 +327,7 @@ class MarketState:
     scores: ServiceScores = field(default_factory=ServiceScores)
     measures: Measures = field(default_factory=Measures)
     recent: RecentMonths = field(init=False)  # the last year's churners and customer base, per firm
+    entry_month: IntArray | None = None  # per firm: the month it enters (0 = present from the start)
     _slot: IntArray | None = None
 
     def __post_init__(self) -> None:
@@ -359,7 +375,9 @@ class MarketState:
 
     def reference_price(self) -> float:
         """Mean list price in the market, the yardstick of 'expensive'."""
-        return float(np.mean(self.levers.price[:-1] * self.firms.price_factor[:-1]))
+        active = self.firms.active[:-1]
+        prices = self.levers.price[:-1] * self.firms.price_factor[:-1]
+        return float(np.mean(prices[active])) if active.any() else float(np.mean(prices))
 
 
 class RecentMonths:

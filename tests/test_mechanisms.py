@@ -23,7 +23,7 @@ CASES = [
     ("hidden_defects", "business_as_usual", "trust", "market", -1),
     ("trust_asymmetry", "business_as_usual", "trust", "market", -1),
     ("emotional_bond", "relationship_first", "bond", "market", +1),
-    ("staff_exhaustion", "budget_sales", "first_contact_resolution", "focal", -1),
+    ("staff_exhaustion", "budget_sales", "trust", "focal", -1),
     ("sales_contacts", "budget_sales", "trust", "focal", -1),
     ("loyalty_penalty", "budget_sales", "satisfaction", "market", -1),  # every firm discounts for new customers
     ("resentment", "loyalty_lock_in", "trust", "focal", -1),
@@ -31,7 +31,13 @@ CASES = [
     ("public_channel", "loyalty_lock_in", "reputation", "focal", -1),
     ("advertising", "budget_sales", "reputation", "focal", +1),
     ("switching", "business_as_usual", "churned", "market_sum", +1),
+    ("exit_signal", "permanent_exit", "acquired", "focal_sum", +1),  # freedom to leave, seen before joining
+    # a firm selling below cost runs out of reserves and leaves
+    ("firm_exit", "business_as_usual", "active", "focal", -1, {"levers": {"price": 0.6}}),
+    ("firm_entry", "business_as_usual", "active", "market_sum", +1, {"firms": "entrant"}),
+    ("re_steering", "permanent_exit", "sales_pressure", "focal", +1),  # the focal firm loses customers at first
 ]
+ENTRANT = {"name": "Newcomer", "policy": "business_as_usual", "enters_year": 2.0}
 
 
 def outcome(table, column, how):
@@ -39,13 +45,27 @@ def outcome(table, column, how):
         return focal(table, column)
     if how == "market":
         return market_mean(table, column)
+    if how == "focal_sum":
+        return float(table[table["firm"] == table["firm"].iloc[0]][column].sum())
     return float(table[table["year"] > table["year"].max() - 2][column].sum())
 
 
-@pytest.mark.parametrize("mechanism,preset,column,how,sign", CASES, ids=[c[0] for c in CASES])
-def test_switching_a_mechanism_off_moves_its_outcome(mechanism, preset, column, how, sign):
-    on = sim.run(small(preset, customers=800, years=5))
-    off = sim.run(small(preset, customers=800, years=5, mechanisms={mechanism: False}))
+def case_market(preset: str, extra: dict, **changes) -> sim.Scenario:
+    """The case's small market; ``extra`` may set focal levers or add a firm that enters in year 2."""
+    if extra.get("firms") == "entrant":
+        firms = [f.model_dump() for f in small(preset).firms] + [ENTRANT]
+        return small(preset, customers=800, years=5, firms=firms, **changes)
+    return small(preset, customers=800, years=5, levers=extra.get("levers"), **changes)
+
+
+@pytest.mark.parametrize(
+    "mechanism,preset,column,how,sign,options",
+    [c if len(c) == 6 else (*c, {}) for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_switching_a_mechanism_off_moves_its_outcome(mechanism, preset, column, how, sign, options):
+    on = sim.run(case_market(preset, options, mechanisms={mechanism: True}))
+    off = sim.run(case_market(preset, options, mechanisms={mechanism: False}))
     effect = outcome(on, column, how) - outcome(off, column, how)
     assert np.sign(effect) == sign, f"{mechanism}: {column} on-off = {effect:.4f}"
 

@@ -10,6 +10,7 @@ import math
 
 import mesa
 
+from sim.mechanisms.exit_signal import YEAR
 from sim.mechanisms.word_of_mouth import NEUTRAL
 
 TIES = (
@@ -43,6 +44,25 @@ class FirmAgent(mesa.Agent):
         self.tally: dict[str, float] = {}
         self.acquired_last_month, self.total_churned = 0, 0
         self.share_done, self.capacity, self.queue, self.reached = 1.0, 0.0, 0, 0.0
+        self.staff, self.reserves, self.active, self.entry_month = 0.0, 0.0, True, 0
+        self.history: list[float] = []  # customers at the end of each month, for re-steering
+
+    def freedom(self) -> float:
+        """``exit_signal.freedom``: how free a customer is to leave, as seen before joining."""
+        lv, b = self.lv, self.model.scenario.behaviour
+        burden = (lv.exit_fee if lv.contract_term > 0 else 0.0) + b.term_burden * lv.contract_term
+        return math.exp(-(burden + YEAR * lv.loyalty_points) / b.exit_signal_scale)
+
+    def signal(self) -> float:
+        """``exit_signal.signal``: starting trust gained (or lost) from the firm's exit terms."""
+        if not self.model.scenario.mechanisms.exit_signal:
+            return 0.0
+        return self.model.scenario.behaviour.exit_signal_strength * (2.0 * self.freedom() - 1.0)
+
+    def displayed_enthusiasm(self) -> float:
+        """``staff.displayed_enthusiasm``: what surface acting adds to a good encounter."""
+        b = self.model.scenario.behaviour
+        return b.acting_lift * self.lv.surface_acting * (1.0 - self.exhaustion / b.acting_exposure)
 
     @property
     def authenticity(self) -> float:
@@ -64,7 +84,11 @@ class FirmAgent(mesa.Agent):
     def open_back_office(self, customers, queues_on: bool) -> None:
         """``service.serve_customers``: share of waiting complaints the back office clears this month."""
         self.queue = sum(1 for c in customers if c.firm is self and c.complaint_wait > 0)
-        self.capacity = self.lv.service_capacity / 100.0 * self.customers_start
+        lv, e, n = self.lv, self.model.scenario.economics, self.customers_start
+        self.staff = self.staff + (lv.service_capacity / 100.0 * n - self.staff) / e.hiring_lag if self.active else 0.0
+        contacts = e.contact_time * (lv.contact_rate if self.model.scenario.mechanisms.sales_contacts else 0.0) * n
+        trained = self.staff * (1.0 - e.training_time * (lv.staff_authority + lv.tailoring) / 2.0)
+        self.capacity = max(trained - contacts - e.listening_time * lv.listening * n, 0.0)
         self.share_done = min(1.0, self.capacity / max(self.queue, 1e-9)) if queues_on else 1.0
 
     def update_staff(self) -> None:
@@ -88,17 +112,30 @@ class FirmAgent(mesa.Agent):
         m, lv, e = self.model, self.lv, self.model.scenario.economics
         mine = [c for c in m.customer_agents if c.firm is self]
         n = len(mine)
+        b = m.scenario.behaviour
+        for c in mine:  # ``economics.redeem_points``
+            redeemed = b.points_redemption * c.points
+            c.points -= redeemed
+            self.count("points_redeemed", redeemed * lv.price)
         revenue = sum(c.price_paid() for c in mine) + self.tally.get("exit_fees", 0.0)
         handled = self.tally.get("resolved_first_contact", 0) + self.tally.get("resolved_later", 0)
+        decayed = sum(lv.service_decay * min(c.tenure / b.tenure_horizon, 1.0) for c in mine)
         costs = (
-            e.service_cost * n
+            e.service_cost * (n - e.decay_saving * decayed)
             + e.complaint_cost * handled
-            + e.capacity_cost * lv.service_capacity * n / 100.0
+            + e.capacity_cost * self.staff
+            + e.disclosure_cost * self.tally.get("disclosed", 0)
+            + e.points_cost * self.tally.get("points_redeemed", 0.0)
             + (e.empowerment_cost * lv.staff_authority + e.tailoring_cost * lv.tailoring) * n
             + e.acquisition_cost * self.tally.get("acquired", 0)
             + e.marketing_cost * lv.marketing * len(m.customer_agents)
         )
+        if not self.active:
+            costs = 0.0
         self.tally.update(revenue=revenue, costs=costs, profit=revenue - costs)
+        if self.active:
+            if m.month > 0:  # ``firms.settle_reserves``: the books open after the burn-in
+                self.reserves += revenue - costs
         self.customers_end = n
         self.acquired_last_month = self.tally.get("acquired", 0)
 
@@ -176,12 +213,16 @@ class CustomerAgent(mesa.Agent):
             f.count("encounters")
             failed = on.service_failures and r.random() < 1 - (1 - b.base_failure) * quality
             if not failed:
-                score = S.good + (1 - S.good) * f.authenticity
-                self.warmth = f.authenticity
+                lift = f.displayed_enthusiasm()
+                score = max(S.good + (1 - S.good) * f.authenticity + lift, 0.0)
+                self.warmth = clip(f.authenticity + lift)
         if failed:
             f.count("failures")
             if not (r.random() < f.lv.transparency or not on.hidden_defects):
                 self.hidden_defects += 1
+            elif on.hidden_defects:  # ``service.disclose``
+                self.trust *= 1 - b.disclosure_dip
+                f.count("disclosed")
             voice = b.complaint_propensity * (b.voice_floor + (1 - b.voice_floor) * self.trust)
             if on.complaints and self.complaint_wait == 0 and r.random() < voice:
                 f.count("complaints")
@@ -218,6 +259,7 @@ class CustomerAgent(mesa.Agent):
             self.hidden_defects -= found
             score = S.defect_discovered
             f.count("defects_discovered", found)
+            self.trust *= 1 - b.discovery_loss
         self.service_score = score
         self.triggered |= failed or gave_up or discovered
 
@@ -274,7 +316,7 @@ class CustomerAgent(mesa.Agent):
             self.bond = 0.0
         if on.resentment:
             change = (
-                b.resentment_rate * self.reactance * (1 - self.resentment)
+                b.resentment_rate * self.reactance * self.reactance_relief() * (1 - self.resentment)
                 if self.trapped
                 else -b.resentment_decay * self.resentment
             )
@@ -284,6 +326,13 @@ class CustomerAgent(mesa.Agent):
         self.contract_left = max(self.contract_left - 1, 0)
         self.promo_left = max(self.promo_left - 1, 0)
         self.points += f.lv.loyalty_points
+
+    def reactance_relief(self) -> float:
+        """``exit_signal.reactance_relief``: freedom to leave takes some of the sting out of being held."""
+        m = self.model
+        if not m.scenario.mechanisms.exit_signal:
+            return 1.0
+        return 1.0 - m.scenario.behaviour.exit_signal_strength * self.firm.freedom()
 
     def speak(self) -> None:
         """``word_of_mouth.talk``: a talkative customer tells friends how they feel; the angry post."""
@@ -314,7 +363,7 @@ class CustomerAgent(mesa.Agent):
             o = self.opinion[firm.index]
             if on.public_channel:
                 o *= 1 - b.public_impact * firm.reached
-            if on.advertising:
+            if on.advertising and firm.active:
                 claim = min(1 - b.exhaustion_quality * firm.exhaustion + firm.lv.over_promise, 1.0)
                 o += b.ad_effect * firm.lv.marketing * (claim - o)
             o += b.opinion_memory * (NEUTRAL - o)
@@ -325,13 +374,14 @@ class CustomerAgent(mesa.Agent):
         """``switching.joining_utility``: fit of the firm's tailored offer, opinion, new-customer price."""
         m, b = self.model, self.model.scenario.behaviour
         fit = self.fit(self.tailored(firm))
-        if fit < firm.lv.decline_poor_fit:
-            return -math.inf  # the firm declines the customer
+        if fit < firm.lv.decline_poor_fit or not firm.active:
+            return -math.inf  # the firm declines the customer, or is not in the market
         new_price = firm.lv.price * firm.price_factor * (1 - firm.lv.acquisition_discount)
         return (
             b.weight_fit * fit
             + b.weight_trust * self.opinion[firm.index]
             - b.weight_price * self.price_sensitivity_now() * (new_price / m.reference_price - 1)
+            + b.weight_trust * firm.signal()
         )
 
     def decide(self) -> None:
@@ -396,8 +446,9 @@ class CustomerAgent(mesa.Agent):
         """``switching.join``: trust starts from the opinion, the offer is the firm's, tailored."""
         on = self.model.scenario.mechanisms
         self.firm = firm
-        self.trust = self.opinion[firm.index]
-        self.expectation = self.satisfaction = min(self.trust + (firm.lv.over_promise if on.advertising else 0.0), 1.0)
+        self.trust = clip(self.opinion[firm.index] + firm.signal())
+        promised = firm.lv.over_promise if on.advertising else 0.0
+        self.expectation = self.satisfaction = min(self.opinion[firm.index] + promised, 1.0)
         self.offer = self.tailored(firm)
         self.contract_left = firm.lv.contract_term
         self.promo_left = firm.lv.discount_months if firm.lv.acquisition_discount > 0 else 0

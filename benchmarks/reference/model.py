@@ -17,6 +17,8 @@ import pandas as pd
 
 from benchmarks.reference.agents import CustomerAgent, FirmAgent, clip
 from benchmarks.reference.shocks import apply_shocks
+from sim.params import Levers
+from sim.policies import POLICIES
 from sim.scenario import Scenario, resolve_scenario
 
 
@@ -48,10 +50,16 @@ class ReferenceModel(mesa.Model):
             )
             for i, spec in enumerate(scenario.firms)
         ]
+        for firm, spec in zip(self.firm_agents, scenario.firms, strict=True):
+            firm.entry_month, firm.policy = round(spec.enters_year * 12), POLICIES[spec.policy]
+            firm.active = firm.entry_month == 0
+        self.present = [f for f in self.firm_agents if f.active]
         self.customer_agents = [self._new_customer() for _ in range(scenario.customers.count)]
         self._connect()
         for firm in self.firm_agents:
             firm.customers_end = sum(1 for c in self.customer_agents if c.firm is firm)
+            firm.reserves = self.starting_reserves() if firm.active else 0.0
+            firm.staff = firm.lv.service_capacity / 100.0 * firm.customers_end
         self.reference_price = self._reference_price()
         self.records: list[dict] = []
         for month in range(1 - scenario.burn_in_months, 1):  # the burn-in: simulated, not recorded
@@ -79,7 +87,7 @@ class ReferenceModel(mesa.Model):
             "talkativeness": self._trait(spec.talkativeness),
         }
         needs = [r.gauss(0.0, spec.needs_spread), r.gauss(0.0, spec.needs_spread)]
-        firm = r.choice(self.firm_agents) if r.random() < spec.in_market else None
+        firm = r.choice(self.present) if r.random() < spec.in_market else None
         opinion = [clip(r.gauss(0.5, 0.1)) for _ in self.firm_agents]
         c = CustomerAgent(self, firm, traits, needs, opinion)
         if firm is not None:
@@ -125,6 +133,9 @@ class ReferenceModel(mesa.Model):
         firms, customers = self.agents_by_type[FirmAgent], self.agents_by_type[CustomerAgent]
         self.month = month
         self.elapsed += 1
+        self.enter_firms()
+        if on.re_steering:
+            self.re_steer()
         firms.do("begin_month")
         for c in self.customer_agents:
             c.triggered, c.may_enter = False, True
@@ -140,6 +151,60 @@ class ReferenceModel(mesa.Model):
         customers.shuffle_do("decide")
         customers.shuffle_do("maybe_enter")
         firms.do("settle_accounts")
+        self.settle_reserves()
+
+    def starting_reserves(self) -> float:
+        """``firms.starting_reserves``: money per customer of an equal share of the market, at the mean price."""
+        mean_price = sum(f.lv.price for f in self.firm_agents) / len(self.firm_agents)
+        at_start = max(sum(1 for f in self.firm_agents if f.entry_month == 0), 1)
+        return self.scenario.economics.starting_reserves * mean_price * len(self.customer_agents) / at_start
+
+    def enter_firms(self) -> None:
+        """``firms.enter_firms``: an entrant arrives in its month with fresh reserves and no staff."""
+        if not self.scenario.mechanisms.firm_entry:
+            return
+        for firm in self.firm_agents:
+            if firm.entry_month == self.month and self.month > 0:
+                firm.active, firm.reserves, firm.exhaustion, firm.staff = True, self.starting_reserves(), 0.0, 0.0
+
+    def re_steer(self) -> None:
+        """``MarketModel.re_steer``: each firm's policy may change its levers after a year of losing customers."""
+        for firm in self.firm_agents:
+            if not firm.active or len(firm.history) < 13:
+                continue
+            year_ago, now = firm.history[-13], firm.history[-1]
+            outcomes = {"customer_change": (now - year_ago) / max(year_ago, 1.0)}
+            changes = firm.policy.adapt(outcomes, firm.lv, self.scenario.behaviour)
+            if changes:
+                firm.lv = Levers.model_validate({**firm.lv.model_dump(), **changes})
+
+    def settle_reserves(self) -> None:
+        """``firms.settle_reserves``: a firm whose reserves ran out leaves; its customers choose again."""
+        if not self.scenario.mechanisms.firm_exit:
+            return
+        leaving = [f for f in self.firm_agents if f.active and f.reserves < 0]
+        if not leaving:
+            return
+        for firm in leaving:
+            firm.active = False
+        released = [c for c in self.customer_agents if c.firm in leaving]
+        self.reference_price = self._reference_price()
+        b = self.scenario.behaviour
+        for c in released:
+            c.detach()
+        for c in released:
+            if not any(f.active for f in self.firm_agents):
+                break
+            best, best_u = None, -math.inf
+            for firm in self.firm_agents:
+                u = c.joining_utility(firm) + b.choice_noise * c.gumbel()
+                if best is None or u > best_u:
+                    best, best_u = firm, u
+            if best_u > b.outside_option + b.choice_noise * c.gumbel():
+                c.join(best)
+        for firm in self.firm_agents:
+            firm.customers_end = sum(1 for c in self.customer_agents if c.firm is firm)
+            firm.acquired_last_month = firm.tally.get("acquired", 0)
 
     def apply_shocks(self) -> None:
         """``shocks.apply_shocks``, kind by kind as in ``benchmarks/reference/shocks.py``."""
@@ -147,7 +212,8 @@ class ReferenceModel(mesa.Model):
         self.reference_price = self._reference_price()
 
     def _reference_price(self) -> float:
-        return sum(f.lv.price * f.price_factor for f in self.firm_agents) / len(self.firm_agents)
+        firms = [f for f in self.firm_agents if f.active] or self.firm_agents
+        return sum(f.lv.price * f.price_factor for f in firms) / len(firms)
 
     # -- results -----------------------------------------------------------------------------
     def _record(self) -> None:
@@ -167,8 +233,11 @@ class ReferenceModel(mesa.Model):
                     "acquired": float(firm.tally.get("acquired", 0)),
                     "profit": firm.tally.get("profit", 0.0),
                     "staff_exhaustion": firm.exhaustion,
+                    "active": float(firm.active),
+                    "reserves": firm.reserves,
                 }
             )
+            firm.history.append(float(n))
 
     def run(self) -> ReferenceModel:
         while self.running:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.exit_signal import reactance_relief
 from sim.state import FloatArray, IntArray, MarketState
 
 
@@ -61,7 +62,9 @@ def judge_month(m: MarketState) -> None:
         c.bond[:] = 0.0
     if on.resentment:
         c.resentment += np.where(
-            c.trapped & att, b.resentment_rate * c.reactance * (1 - c.resentment), -b.resentment_decay * c.resentment
+            c.trapped & att,
+            b.resentment_rate * c.reactance * reactance_relief(m)[f] * (1 - c.resentment),
+            -b.resentment_decay * c.resentment,
         )
     np.clip(c.trust, 0, 1, out=c.trust)
     np.clip(c.bond, 0, 1, out=c.bond)

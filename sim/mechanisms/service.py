@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.capacity import available_capacity
+from sim.mechanisms.staff import displayed_enthusiasm
 from sim.state import BoolArray, FloatArray, MarketState, TallyName, by_slot
 
 
@@ -45,9 +47,11 @@ def serve_customers(m: MarketState) -> None:
     good = encounter & ~failed
     score = np.where(good, S.good + (1 - S.good) * authenticity, S.quiet)
     c.warmth[:] = np.where(good, authenticity, 0.0)
+    act(m, good, score)
 
     disclosed = failed & ((u[2] < lv.transparency[f]) | (not on.hidden_defects))
     c.hidden_defects += failed & ~disclosed
+    disclose(m, disclosed)
 
     complain = (
         failed
@@ -65,7 +69,7 @@ def serve_customers(m: MarketState) -> None:
     # the back office works through complaints escalated in earlier months
     waiting = c.complaint_wait > 0
     queue = by_slot(f, m.n_firms, waiting)
-    capacity = lv.service_capacity / 100.0 * m.firms.customers_start
+    capacity = available_capacity(m)
     share_done = np.minimum(1.0, capacity / np.maximum(queue, 1e-9)) if on.queues else np.ones_like(queue)
     resolved_later = waiting & (u[5] < share_done[f])
     c.complaint_wait[resolved_later] = 0
@@ -74,8 +78,8 @@ def serve_customers(m: MarketState) -> None:
     gives_up = still & (c.complaint_wait > 1 + c.patience * (b.max_wait - 1))
     c.complaint_wait[gives_up] = 0
     c.complaint_wait[escalated] = 1
-    score = np.minimum(score, np.where(resolved_later, S.resolved_later, 1.0))
-    score = np.minimum(score, np.where(c.complaint_wait > 0, S.waiting * c.patience, 1.0))
+    score = np.minimum(score, np.where(resolved_later, S.resolved_later, np.inf))
+    score = np.minimum(score, np.where(c.complaint_wait > 0, S.waiting * c.patience, np.inf))
     score[gives_up] = S.neglected
 
     holds = np.flatnonzero(c.hidden_defects * c.attached)
@@ -84,6 +88,7 @@ def serve_customers(m: MarketState) -> None:
     c.hidden_defects -= found
     discovered = found > 0
     score[discovered] = S.defect_discovered
+    c.trust[discovered] *= 1 - b.discovery_loss
 
     c.service_score[:] = score
     c.triggered |= failed | gives_up | discovered
@@ -102,3 +107,29 @@ def serve_customers(m: MarketState) -> None:
         t.add(name, f, mask)
     t.add("defects_discovered", f, weights=found.astype(float))
     t.complaints_handled += t.resolved_first_contact + t.resolved_later
+
+
+def act(m: MarketState, good: np.ndarray, score: np.ndarray) -> None:
+    """Displayed enthusiasm lifts (or, from exhausted staff, spoils) a good encounter's score and warmth.
+
+    The score may rise above the 1 of plain good service - the moment is lifted beyond it, and
+    the month's experience, which is clipped to [0, 1], shows it; warmth stays within [0, 1].
+    """
+    c = m.customers
+    lift = np.where(good, displayed_enthusiasm(m)[m.slot], 0.0)
+    np.maximum(score + lift, 0.0, out=score)
+    np.clip(c.warmth + lift, 0.0, 1.0, out=c.warmth)
+
+
+def disclose(m: MarketState, disclosed: np.ndarray) -> None:
+    """Telling a customer about a defect costs a little trust now (and handling, booked in ``economics``).
+
+    A defect the firm hides costs nothing until the customer finds it; then the month scores
+    ``scores.defect_discovered`` and trust drops by ``discovery_loss`` at once - the larger
+    fall that disclosure saves (a deception found out weighs more than a fault admitted, Slovic 1993).
+    With ``hidden_defects`` off nothing is hidden and disclosure is no choice, so it costs nothing.
+    """
+    if not m.mechanisms.hidden_defects:
+        return
+    m.customers.trust[disclosed] *= 1 - m.behaviour.disclosure_dip
+    m.tally.add("disclosed", m.slot, disclosed)

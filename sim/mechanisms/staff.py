@@ -30,3 +30,17 @@ def update_staff(m: MarketState) -> None:
     e += b.exhaustion_rate * strain(m) * (1 - e) - b.recovery_rate * e
     np.clip(e, 0.0, 1.0, out=e)
     e[-1] = 0.0
+
+
+def displayed_enthusiasm(m: MarketState) -> np.ndarray:
+    """What demanded surface acting adds to a good encounter's score and warmth, per firm (may be negative).
+
+    Displayed enthusiasm lifts a customer's encounter while staff still have the energy to
+    perform it (Grandey 2003: surface acting is seen through less often by fresh staff); as
+    the same demand exhausts them it reads as fake and costs more than it gives (Hülsheger &
+    Schewe 2011, meta-analysis: surface acting goes with exhaustion and lower performance).
+    The lift is ``acting_lift * surface_acting`` with fresh staff, falls linearly with
+    exhaustion, and is zero at ``acting_exposure``.
+    """
+    b, lv = m.behaviour, m.levers
+    return b.acting_lift * lv.surface_acting * (1.0 - m.firms.exhaustion / b.acting_exposure)

@@ -8,14 +8,16 @@ offer would have, their opinion of it, its price for new customers - and with
 leaving the market. Choices are logit (random-utility; McFadden 1974). A customer
 who wants out but for whom exit fee and lost points outweigh the gain stays,
 trapped (Burnham, Frels & Mahajan 2003, switching costs). Firms may decline
-applicants whose needs they do not fit. Customers without a firm come back to
-the market now and then and choose the same way.
+applicants whose needs they do not fit, and a firm out of the market takes no one.
+What a firm demands to let a customer go is seen before joining (``exit_signal``).
+Customers without a firm come back to the market now and then and choose the same way.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.exit_signal import signal
 from sim.mechanisms.relationship import price_sensitivity
 from sim.state import FloatArray, IntArray, MarketState
 
@@ -43,7 +45,8 @@ def joining_utility(m: MarketState, idx: IntArray) -> FloatArray:
         + b.weight_trust * c.opinion[idx]
         - b.weight_price * price_sensitivity(m, idx)[:, None] * relative
     )
-    return np.where(fit >= lv.decline_poor_fit[:F], u, -np.inf)
+    u = u + b.weight_trust * signal(m)[:F]
+    return np.where((fit >= lv.decline_poor_fit[:F]) & m.firms.active[:F], u, -np.inf)
 
 
 def staying_utility(m: MarketState, idx: IntArray) -> FloatArray:
@@ -145,7 +148,7 @@ def join(m: MarketState, idx: IntArray, firm: np.ndarray) -> None:
     c, lv = m.customers, m.levers
     c.firm[idx] = firm
     m.firms_changed()
-    c.trust[idx] = c.opinion[idx, firm]
+    c.trust[idx] = np.clip(c.opinion[idx, firm] + signal(m)[firm], 0.0, 1.0)
     promised = lv.over_promise[firm] if m.mechanisms.advertising else 0.0
     c.expectation[idx] = np.minimum(c.opinion[idx, firm] + promised, 1.0)
     c.satisfaction[idx] = c.expectation[idx]

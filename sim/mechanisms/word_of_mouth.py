@@ -52,7 +52,7 @@ def advertise(m: MarketState) -> None:
     if m.mechanisms.advertising:
         quality = 1 - b.exhaustion_quality * m.firms.exhaustion[:F]
         claim = np.minimum(quality + lv.over_promise[:F], 1.0)
-        pull = b.ad_effect * lv.marketing[:F]
+        pull = b.ad_effect * lv.marketing[:F] * m.firms.active[:F]
         c.opinion += pull * (claim - c.opinion)
     c.opinion += b.opinion_memory * (NEUTRAL - c.opinion)
     np.clip(c.opinion, 0.0, 1.0, out=c.opinion)

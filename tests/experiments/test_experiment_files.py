@@ -22,9 +22,9 @@ def test_shipped_experiments_load_and_plan(path):
 
 def test_shipped_experiments_answer_the_questions():
     comparison = load_experiment(ROOT / "experiments" / "policy_comparison.toml")
-    import sim
+    from sim.scenario import DEFAULT_MARKET
 
-    assert set(comparison.policies) == set(sim.POLICIES) and comparison.common_random_numbers
+    assert set(comparison.policies) == set(DEFAULT_MARKET) and comparison.common_random_numbers
     sweep = load_experiment(ROOT / "experiments" / "exit_vs_lockin_sweep.toml")
     assert set(sweep.design.values) == {"levers.contract_term", "levers.exit_fee", "customers.needs_volatility"}
     sobol = load_experiment(ROOT / "experiments" / "sensitivity_sobol.toml")
