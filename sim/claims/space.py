@@ -94,10 +94,17 @@ class Space:
         return self.labels.get(name) or name.split(".", 1)[1].replace("_", " ")
 
 
-def load_space(path: str | Path, posterior: str | Path | None = None) -> Space:
-    """Read and check the uncertainties file (and a posterior); a ``ScenarioError`` names the file and field."""
+def load_space(path: str | Path, posterior: str | Path | None = None, **changes: Any) -> Space:
+    """Read and check the uncertainties file (and a posterior); a ``ScenarioError`` names the file and field.
+
+    ``changes`` override the file's settings (``samples``, ``replications``, ``customers``, ``seed``; None keeps).
+    """
     path = Path(path)
-    spec: SpaceFile = validate(load_toml(path), SpaceFile, str(path))
+    data = load_toml(path)
+    spec: SpaceFile = validate(data, SpaceFile, str(path))
+    if any(v is not None for v in changes.values()):
+        data = {**data, **{k: v for k, v in changes.items() if v is not None}}
+        spec = validate(data, SpaceFile, "command line")
     if (path.parent / spec.scenario).is_file():
         spec = spec.model_copy(update={"scenario": str(path.parent / spec.scenario)})
     bounds = {name: (u.low, u.high) for name, u in spec.uncertainties.items()}
