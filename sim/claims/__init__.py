@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from sim.claims import catalogue as _catalogue  # noqa: F401 - registers the shipped claims
 from sim.claims.registry import CLAIMS, Arm, Claim, Window, lookup, register
+from sim.claims.verdict import verdict
 
-__all__ = ["CLAIMS", "Arm", "Claim", "Window", "lookup", "register"]
+__all__ = ["CLAIMS", "Arm", "Claim", "Window", "lookup", "register", "verdict"]

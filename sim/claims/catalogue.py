@@ -138,14 +138,14 @@ class LoyaltyPenalty(Claim):
 @register
 class AngryCustomersGoPublic(Claim):
     name = "angry_customers_go_public"
-    title = "Customers who feel unloved go public: business as usual draws more public complaints per customer"
+    title = "Customers who feel unloved go public: budget-driven sales draws more public complaints per customer"
     seed = "000_dbe4082ea0cdbe1d.txt"
     german = (
         "Sie verschaffen sich dann über soziale Medien die gewünschte Beachtung und Aufmerksamkeit. "
         "Wischen Unternehmen dort einfach mal richtig eins aus."
     )
     english = "They then get the attention they want through social media, and really land one on the company there."
-    treatment, control = USUAL, Arm("relationship_first")
+    treatment, control = Arm("budget_sales"), Arm("relationship_first")
     outcome, window, statistic, direction = "public_posts", Window(1, 60), "rate_per_100", "higher"
     min_effect = 0.0
 

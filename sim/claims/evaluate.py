@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.claims.registry import CLAIMS, Arm, Claim
+from sim.claims.registry import Arm, Claim
 from sim.claims.space import Space
 from sim.experiments import Design, Experiment, load_design, load_results, plan, run_experiment
 from sim.runner import git_commit, versions, write_atomic
@@ -43,12 +43,8 @@ def distinct_arms(claims: Iterable[type[Claim]]) -> list[Arm]:
 
 
 def horizon(claims: Iterable[type[Claim]]) -> int:
-    """Months every run lasts: the latest window end among the selected and the registered claims.
-
-    Using the registered claims too keeps the runs of a folder the same whichever claims are asked for,
-    so a later call with other claims can resume it.
-    """
-    return max(c.window.last for c in [*CLAIMS.values(), *claims])
+    """Months every run lasts: the latest end of the claims' windows."""
+    return max(c.window.last for c in claims)
 
 
 def experiment(arm: Arm, space: Space, months: int) -> Experiment:
@@ -134,22 +130,11 @@ def run_claims(
                 folder,
                 executor=pool,
                 in_flight=window,
-                resume=resume or folder.exists() and _complete(folder),
+                resume=resume,
                 progress=tick if callable(progress) else progress,
             )
             done += space.spec.samples * space.spec.replications
     return out
-
-
-def _complete(folder: Path) -> bool:
-    """Whether an arm's folder holds every run already (so a new claim can reuse it without --resume)."""
-    from sim.experiments.results import load_record
-
-    try:
-        wanted = load_record(folder)["runs"]
-    except ScenarioError:
-        return False
-    return len(load_results(folder)["run_id"].unique()) == wanted if wanted else False
 
 
 def arm_values(table: pd.DataFrame, claim: type[Claim], market: int) -> pd.DataFrame:
