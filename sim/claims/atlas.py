@@ -76,6 +76,11 @@ def summarise(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Sp
     }
 
 
+def needed(direction: str, min_effect: float) -> str:
+    """The effect a claim needs at a point: '> +0.02' or '< -0.02' (treatment minus control)."""
+    return f"> {min_effect:+.3g}" if direction == "higher" else f"< {-min_effect:+.3g}"
+
+
 def axes(rows: pd.DataFrame, box: Box | None, names: list[str]) -> list[str]:
     """The two parameters a claim's figure shows: the box's, then those whose values track the effect most."""
     chosen = list(box.limits)[:2] if box else []
@@ -99,7 +104,7 @@ def figure(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Space
     from matplotlib.patches import Rectangle
 
     x_name, y_name = axes(rows, box, list(space.bounds))
-    fig, ax = plt.subplots(figsize=(5.6, 4.4), dpi=110)
+    fig, ax = plt.subplots(figsize=(6.0, 4.6), dpi=110)
     ok = rows["holds"].astype(bool)
     ax.scatter(rows.loc[ok, x_name], rows.loc[ok, y_name], s=28, color=HOLDS, label="holds", zorder=3)
     ax.scatter(
@@ -112,8 +117,8 @@ def figure(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Space
         ax.plot([], [], ls="--", color=OKABE_ITO[7], label=f"fails here (coverage {box.coverage:.0%})")
     ax.set_xlim(*space.bounds[x_name])
     ax.set_ylim(*space.bounds[y_name])
-    ax.set_xlabel(f"{space.label(x_name)} ({x_name})")
-    ax.set_ylabel(f"{space.label(y_name)} ({y_name})")
+    ax.set_xlabel(f"{space.label(x_name)}\n{x_name}", fontsize=9)
+    ax.set_ylabel(f"{space.label(y_name)}\n{y_name}", fontsize=9)
     ax.set_title(f"{claim.title}\nholds at {rows['holds'].mean():.0%} of {len(rows)} points", fontsize=9)
     ax.legend(fontsize=8, loc="best", framealpha=0.85)
     fig.tight_layout()
@@ -173,13 +178,13 @@ def markdown(claims: list[type[Claim]], summary: pd.DataFrame, space: Space, out
         lines += ["", f"Held at the posterior's weighted median: {held}."]
     lines += [
         "",
-        "| claim | holds at | effect over the space (5-95 %) | needed | fails when |",
+        "| claim | holds at | effect over the space (5-95 %) | needed at a point | fails when |",
         "| --- | --- | --- | --- | --- |",
     ]
     for row in summary.itertuples():
         lines.append(
             f"| {row.title} | {row.share_holds:.0%} | {row.effect_mean:+.3g} ({row.effect_p05:+.3g} to "
-            f"{row.effect_p95:+.3g}) | {'+' if row.direction == 'higher' else '-'}{row.min_effect:g} | "
+            f"{row.effect_p95:+.3g}) | {needed(row.direction, row.min_effect)} | "
             f"{row.fails_when} |"
         )
     for claim, row in zip(claims, summary.itertuples(), strict=True):
