@@ -14,7 +14,7 @@ UNCERTAINTIES = Path("claims/uncertainties.toml")
 def cmd_claims(args: argparse.Namespace) -> int:
     from sim.claims import CLAIMS, lookup
     from sim.claims.atlas import build_atlas
-    from sim.claims.discovery import _prim
+    from sim.claims.discovery import require_prim
     from sim.claims.evaluate import run_claims
     from sim.claims.space import load_space
 
@@ -32,7 +32,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
         customers=args.customers,
         seed=args.seed,
     )
-    _prim()  # fail before running anything when the scenario-discovery extra is missing
+    require_prim()  # fail before running anything when the scenario-discovery extra is missing
     start = time.perf_counter()
     run_claims(
         claims, space, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,

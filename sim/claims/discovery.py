@@ -41,7 +41,8 @@ class Box:
         return inside
 
 
-def _prim():
+def require_prim():
+    """EMA Workbench's PRIM module; a one-line error naming the extra to install when it is missing."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ema_workbench warns about optional parallel back-ends at import
@@ -68,7 +69,7 @@ def failure_box(
         return None
     if fails.all():
         return Box({}, 1.0, 1.0, 1.0)
-    prim = _prim()
+    prim = require_prim()
     x = points[list(bounds)].astype(float).reset_index(drop=True)
     import logging
 

@@ -82,6 +82,26 @@ def record(claims: list[type[Claim]], space: Space, months: int) -> dict[str, An
     }
 
 
+def refuse_if_too_big(space: Space, months: int, share: float = 0.5) -> None:
+    """Refuse a space whose largest arm's results would not fit in half the memory available for the atlas."""
+    import os
+
+    from sim.experiments.spec import OUTCOMES, resolve
+
+    scenario, _ = resolve(experiment(Arm("business_as_usual"), space, months))
+    rows = space.spec.samples * space.spec.replications * len(scenario.firms) * (months + 1)
+    need = rows * (len(OUTCOMES) + 12 + len(space.bounds)) * 8
+    try:
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not on every platform
+        return
+    if need > share * available:
+        raise ScenarioError(
+            f"{space.source}: samples x replications: one arm's results need about {need / 2**30:.1f} GiB, "
+            f"more than half the {available / 2**30:.1f} GiB available; use fewer samples or replications"
+        )
+
+
 def run_claims(
     claims: list[type[Claim]],
     space: Space,
@@ -101,6 +121,7 @@ def run_claims(
     months = horizon(claims)
     arms = distinct_arms(claims)
     experiments = {arm.key(): experiment(arm, space, months) for arm in arms}
+    refuse_if_too_big(space, months)
     for exp in experiments.values():
         plan(exp)  # every arm's settings and every range checked against the schema before anything is written
     path = out / RECORD

@@ -61,6 +61,7 @@ def test_a_bad_uncertainties_file_is_one_line_and_exit_2_and_writes_nothing(tmp_
         (["exit_option_trsut"], "claims: unknown claim 'exit_option_trsut'; did you mean 'exit_option_trust'?"),
         (["--workers", "0"], "--workers: must be at least 1"),
         (["--posterior", "missing.parquet"], "missing.parquet: no such file"),
+        (["--samples", "100000", "--replications", "10000"], "GiB, more than half the"),  # refused before it starts
     ],
 )
 def test_bad_command_lines_are_one_line_and_exit_2(tmp_path, capsys, args, message):
