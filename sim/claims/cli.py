@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import time
 from pathlib import Path
 
@@ -14,7 +15,6 @@ UNCERTAINTIES = Path("claims/uncertainties.toml")
 def cmd_claims(args: argparse.Namespace) -> int:
     from sim.claims import CLAIMS, lookup
     from sim.claims.atlas import build_atlas
-    from sim.claims.discovery import require_prim
     from sim.claims.evaluate import run_claims
     from sim.claims.space import load_space
 
@@ -32,7 +32,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
         customers=args.customers,
         seed=args.seed,
     )
-    require_prim()  # fail before running anything when the scenario-discovery extra is missing
+    if importlib.util.find_spec("ema_workbench") is None:  # fail before running anything, not after
+        raise ScenarioError('scenario discovery needs EMA Workbench: pip install "crsim[atlas]"')
     start = time.perf_counter()
     run_claims(
         claims, space, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
