@@ -115,8 +115,9 @@ def figure(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Space
         (x0, x1), (y0, y1) = (box.limits.get(n, space.bounds[n]) for n in (x_name, y_name))
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ls="--", lw=1.5, color=OKABE_ITO[7]))
         ax.plot([], [], ls="--", color=OKABE_ITO[7], label=f"fails here (coverage {box.coverage:.0%})")
-    ax.set_xlim(*space.bounds[x_name])
-    ax.set_ylim(*space.bounds[y_name])
+    for name, set_lim in ((x_name, ax.set_xlim), (y_name, ax.set_ylim)):
+        low, high = space.bounds[name]
+        set_lim(low - 0.03 * (high - low), high + 0.03 * (high - low))  # points on the edge stay whole
     ax.set_xlabel(f"{space.label(x_name)}\n{x_name}", fontsize=9)
     ax.set_ylabel(f"{space.label(y_name)}\n{y_name}", fontsize=9)
     ax.set_title(f"{claim.title}\nholds at {rows['holds'].mean():.0%} of {len(rows)} points", fontsize=9)
