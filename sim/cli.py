@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.claims.cli import add_claims_command
 from sim.experiments.cli import add_experiment_commands
 from sim.policies import POLICIES
 from sim.scenario import Scenario, ScenarioError, describe, load_scenario, resolve_scenario
@@ -101,7 +102,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crsim", description="Simulate firms and their customers' relationships.")
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run a scenario (default: the market with one firm of each of the six named policies)")
+    r = sub.add_parser(
+        "run", help="run a scenario (default: the market with one firm of each of the six named policies)"
+    )
     r.add_argument("scenario", nargs="?", help="scenario file or policy preset name")
     r.add_argument("--years", type=float, help="override the horizon in years")
     r.add_argument("--seed", type=int, help="override the seed")
@@ -115,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--dir", type=Path, default=SCENARIO_DIR, help="folder of scenario files")
     ls.set_defaults(func=cmd_list)
     add_experiment_commands(sub)
+    add_claims_command(sub)
     a = sub.add_parser("app", help="the live workshop page in the browser (http://127.0.0.1:8765/)")
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
