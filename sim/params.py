@@ -11,15 +11,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    """Base for all schema classes: unknown keys are errors, instances are immutable."""
+    """Base for all schema classes: unknown keys are errors, instances are immutable, types are strict.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    Strict types (pydantic's strict mode) reject what is surely a mistake, a boolean or a string for a
+    number, instead of coercing it (``years = true`` is not one year); a whole number is still accepted for
+    a real-valued field, as TOML writes ``3`` for ``3.0``. Numpy scalars (from samplers) count as numbers.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(isinstance(v, np.generic) for v in data.values()):
+            return {k: v.item() if isinstance(v, np.generic) else v for k, v in data.items()}
+        return data
 
 
 class Levers(Strict):

@@ -93,6 +93,7 @@ def differences(
         if policy == reference:
             continue
         base = finals[(finals["point"] == point) & (finals["policy"] == reference)]
+        first = group.iloc[0]  # design values, before pairing may leave no replication (an unfinished sweep)
         if paired:
             group, base = (g.set_index("replication").sort_index() for g in (group, base))
             common = group.index.intersection(base.index)
@@ -103,7 +104,7 @@ def differences(
             x, y = (x[ok], y[ok]) if paired else (x[~np.isnan(x)], y[~np.isnan(y)])
             row = {
                 "point": point,
-                **{p: group[p].iloc[0] for p in parameters},
+                **{p: first[p] for p in parameters},
                 "policy": policy,
                 "reference": reference,
                 "outcome": outcome,
