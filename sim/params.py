@@ -209,7 +209,9 @@ class Economics(Strict):
     marketing_cost: float = Field(
         0.02, ge=0, le=10, description="monthly cost per unit of marketing per customer in the market"
     )
-    discount_rate: float = Field(0.01, ge=0, le=0.2, description="monthly discount rate for customer lifetime value")
+    discount_rate: float = Field(
+        0.01, ge=0.001, le=0.2, description="monthly discount rate for customer lifetime value (above 0: finite)"
+    )
 
 
 class Mechanisms(Strict):
@@ -303,9 +305,12 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         names = [f.name for f in self.firms]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        keys = [" ".join(n.split()).casefold() for n in names]  # "A", "a" and "A " are one name to a reader
+        dupes = [n for n, k in zip(names, keys, strict=True) if keys.count(k) > 1]
         if dupes:
-            raise ValueError(f"firm names must be unique, repeated: {', '.join(dupes)}")
+            raise ValueError(
+                f"firm names must differ by more than case or spaces, repeated: {', '.join(map(repr, dupes))}"
+            )
         for shock in self.shocks:
             if shock.firm is not None and shock.firm not in names:
                 from sim.policies import suggest

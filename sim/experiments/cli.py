@@ -23,6 +23,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise ScenarioError(f"command line: --workers: must be at least 1 (got {args.workers})")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     out = args.resume if isinstance(args.resume, Path) else args.out
     if out is None:
         raise ScenarioError("command line: --out: give a results folder (or --resume DIR to finish one)")
@@ -59,6 +61,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return FAILED
     print(f"{(exp.name if exp else out.name)}: results in {out}; next: crsim report {out}")
     return 0
+
+
+def check_scheduler(address: str) -> None:
+    """Accept ``tcp://host:port`` (or ``host:port``); other Dask protocols need set-up the command line lacks."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme == "tls":
+        raise ScenarioError(
+            f"--scheduler: {address}: tls:// needs certificates (distributed.security.Security), which the "
+            "command line does not take; from Python, pass a connected Client to run_experiment(executor=...)"
+        )
+    if scheme != "tcp":
+        raise ScenarioError(f"--scheduler: {address}: crsim sweep connects over tcp:// only (got {scheme}://)")
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ScenarioError(f"--scheduler: {address}: expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
 
 
 def _kept(out: Path) -> str:

@@ -13,6 +13,7 @@ Parameters are named by dotted paths into the scenario: ``customers.X``,
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -296,9 +297,13 @@ def load_experiment(path: str | Path, *, any_scenario: bool = False, **changes: 
             exp = exp.model_copy(update={"scenario": str(target)})
     try:
         exp = exp.with_changes(**changes)
-        resolve(exp)
+        scenario, _ = resolve(exp)
     except ScenarioError as err:
         raise ScenarioError(f"{path}: {str(err).removeprefix(exp.name + ': ')}") from None
+    from sim.checks import InputWarning, meaningless, meaningless_design
+
+    for problem in [*meaningless(scenario), *meaningless_design(exp.design.bounds)]:
+        warnings.warn(f"{path}: {problem}", InputWarning, stacklevel=2)
     return exp
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -14,6 +16,7 @@ import pandas as pd
 import pytest
 from exp_helpers import ROOT, crsim, tiny
 
+from sim.cli import main
 from sim.experiments import load_experiment, load_results, run_experiment
 from sim.experiments import runner as runner_module
 from sim.experiments.runfiles import read_stamp
@@ -139,3 +142,21 @@ def test_ctrl_c_ends_a_sweep_with_one_line_and_leaves_nothing_behind(tmp_path, w
     assert err.strip() == f"crsim: interrupted: {kept}/32 runs kept; `crsim sweep --resume {out}` finishes it"
     assert not [p.name for p in (out / "runs").iterdir() if p.suffix != ".parquet"]
     assert not list(tmp.iterdir())  # no pymp-* folders or temporary files
+
+
+def cli_main(*args: str) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(list(args))
+    return code, err.getvalue()
+
+
+def test_disk_full_is_one_line_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def full(path, table, meta):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("sim.experiments.runner.write_run", full)
+    exp = tiny(tmp_path, replications=1, years=0.25, customers=50)
+    code, err = cli_main("sweep", str(exp), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 1 and err.count("\n") == 1 and "No space left on device: 0/8 runs kept" in err, err
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.name.startswith(".")]
