@@ -19,6 +19,8 @@ from pydantic import ValidationError
 
 from sim.checks import warn_meaningless
 from sim.experiments.cli import add_experiment_commands
+from sim.memory import APP_MB, PROCESS_MB, Estimate, available_mb, scenario_mb
+from sim.memory import check as check_memory
 from sim.params import Scenario
 from sim.policies import POLICIES
 from sim.scenario import ScenarioError, describe, load_scenario, resolve_scenario
@@ -64,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         check_out(args.out)  # before the simulation, not after it
     warn_meaningless(scenario, args.scenario or scenario.name)
+    check_memory(Estimate(scenario_mb(scenario), available_mb(), f"{scenario.name}"), args.force)
     model = MarketModel(scenario)
     try:
         with tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr, disable=args.quiet) as bar:
@@ -108,6 +111,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise ScenarioError(f"command line: --port: must be between 1 and 65535 (got {args.port})")
+    scenario = resolve_scenario(args.scenario)
+    page = APP_MB + 2 * (scenario_mb(scenario) - PROCESS_MB)  # two markets side by side in one server
+    check_memory(Estimate(page, available_mb(), f"the page with {scenario.name} side by side"), args.force)
     return serve(args.scenario, port=args.port, host=args.host)
 
 
@@ -120,6 +126,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="override the seed")
     r.add_argument("--out", type=Path, help="write timeseries.csv and manifest.json into this directory")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is available")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)
@@ -132,6 +139,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
     a.add_argument("--host", default="127.0.0.1", help="address to bind to (default 127.0.0.1, this machine only)")
+    a.add_argument("--force", action="store_true", help="serve even if the memory estimate exceeds what is available")
     a.set_defaults(func=cmd_app)
     return p
 

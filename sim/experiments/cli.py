@@ -26,6 +26,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
     out = args.resume if isinstance(args.resume, Path) else args.out
+    if out is None and args.dry_run:
+        out = Path(".")
     if out is None:
         raise ScenarioError("command line: --out: give a results folder (or --resume DIR to finish one)")
     if args.experiment is None and not isinstance(args.resume, Path):
@@ -45,6 +47,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             years=args.years,
             customers=args.customers,
             accept_code_change=args.accept_code_change,
+            force=args.force,
+            dry_run=args.dry_run,
         )
     except KeyboardInterrupt:
         print(f"crsim: interrupted: {_kept(out)}; `crsim sweep --resume {out}` finishes it", file=sys.stderr)
@@ -59,6 +63,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"crsim: {err.filename or out}: {err.strerror or err}: {_kept(out)}", file=sys.stderr)
         return FAILED
+    if args.dry_run:
+        return 0
     print(f"{(exp.name if exp else out.name)}: results in {out}; next: crsim report {out}")
     return 0
 
@@ -164,6 +170,8 @@ def add_experiment_commands(sub) -> None:
     sw.add_argument("--years", type=float, help="override the experiment's horizon")
     sw.add_argument("--customers", type=int, help="override the market size")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.add_argument("--dry-run", action="store_true", help="print the plan (runs, memory) and run nothing")
+    sw.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is available")
     sw.set_defaults(func=cmd_sweep)
     rp = sub.add_parser("report", help="summaries, paired differences, sensitivity indices and figures of a sweep")
     rp.add_argument("dir", type=Path, help="results folder of crsim sweep")

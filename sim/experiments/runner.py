@@ -33,8 +33,10 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.experiments.budget import bounded_workers, describe_plan, run_count, sweep_estimate
 from sim.experiments.design import Run, points, runs
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
+from sim.memory import check as check_memory
 from sim.model import MarketModel
 from sim.params import Scenario
 from sim.experiments.runfiles import check_run, code_change, code_version, fingerprint, stamp, write_durable, write_run
@@ -306,6 +308,8 @@ def run_experiment(
     years: float | None = None,
     customers: int | None = None,
     accept_code_change: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
 ) -> Path:
     """Run every run of an experiment not yet in ``out``, writing each as it finishes; returns ``out``.
 
@@ -317,7 +321,9 @@ def run_experiment(
     ``progress`` is True for a progress bar on stderr, False for none, or a callable ``(done, total)``.
     On resume every run file is opened and checked (complete, this run, this experiment, recorded model
     code); any that fails is named on stderr and run again. Results of other model code are refused
-    unless ``accept_code_change``, which records both versions.
+    unless ``accept_code_change``, which records both versions. A sweep that cannot fit in memory is
+    refused before it starts unless ``force``; ``workers`` is cut to the cores; ``dry_run`` prints the
+    plan (runs, memory) and runs nothing.
     """
     out = Path(out)
     base = None
@@ -330,6 +336,13 @@ def run_experiment(
         given = {"replications": replications, "years": years, "customers": customers}
         replications, years, customers = (v if v is not None else stored["experiment"].get(k) for k, v in given.items())
     experiment = experiment.with_changes(replications=replications, years=years, customers=customers)
+    workers = bounded_workers(workers)
+    scenario, _ = resolve(experiment, base)
+    estimate = sweep_estimate(experiment, scenario, workers, remote=scheduler is not None or executor is not None)
+    if dry_run:
+        print(describe_plan(experiment, run_count(experiment), workers, estimate), file=sys.stderr)
+        return out
+    check_memory(estimate, force)
     the_plan = plan(experiment, base)
     check_out(out)
     folder = out / RUNS
@@ -338,6 +351,9 @@ def run_experiment(
     experiment_id = fingerprint(_comparable(json.loads(json.dumps(record))))
     todo = pending(folder, the_plan.runs, experiment_id, codes) if resume else the_plan.runs
     total, done = len(the_plan.runs), len(the_plan.runs) - len(todo)
+    if progress is True:
+        line = describe_plan(experiment, total, workers, estimate).splitlines()[0]
+        print(f"{line}{f'; {done} done' if resume else ''}", file=sys.stderr)
     args = (the_plan.scenario, the_plan.focal)
     outcomes = experiment.outcomes
     code = codes[-1]
