@@ -92,7 +92,21 @@ def _kept(out: Path) -> str:
         total = json.loads((out / "experiment.json").read_text())["runs"]
     except (OSError, ValueError, KeyError):
         total = "?"
-    return f"{len(list((out / 'runs').glob('*.parquet')))}/{total} runs kept"
+    from sim.experiments.dataset import folded_runs, run_files
+
+    try:
+        kept = len(folded_runs(out)) + len(run_files(out))
+    except (ScenarioError, OSError):
+        kept = len(list((out / "runs").glob("*.parquet")))
+    return f"{kept}/{total} runs kept"
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from sim.experiments.dataset import compact, folded_runs
+
+    path = compact(args.dir)
+    print(f"{path}: {len(folded_runs(args.dir))} runs in one dataset")
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -176,3 +190,6 @@ def add_experiment_commands(sub) -> None:
     rp = sub.add_parser("report", help="summaries, paired differences, sensitivity indices and figures of a sweep")
     rp.add_argument("dir", type=Path, help="results folder of crsim sweep")
     rp.set_defaults(func=cmd_report)
+    cp = sub.add_parser("compact", help="fold a sweep's run files into one results dataset (done after every sweep)")
+    cp.add_argument("dir", type=Path, help="results folder of crsim sweep")
+    cp.set_defaults(func=cmd_compact)

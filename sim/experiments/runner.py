@@ -34,6 +34,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.experiments.budget import bounded_workers, describe_plan, run_count, sweep_estimate
+from sim.experiments.dataset import RESULTS, compact, dataset_meta, folded_runs
 from sim.experiments.design import Run, points, runs
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
 from sim.memory import check as check_memory
@@ -234,7 +235,7 @@ def prepare(out: Path, record: dict[str, Any], resume: bool, accept_code_change:
     results of different model code. Returns every code version whose runs may stay in the folder.
     """
     stored = read_record(out)
-    held = stored is not None or any((out / RUNS).glob("*.parquet"))
+    held = stored is not None or any((out / RUNS).glob("*.parquet")) or (out / RESULTS).exists()
     if held and not resume:
         raise ScenarioError(f"{out}: holds results already; add --resume to finish them, or choose another --out")
     code = code_version()
@@ -277,8 +278,16 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
 def pending(folder: Path, all_runs: list[Run], experiment: str, codes: list[dict[str, Any]]) -> list[Run]:
     """The runs without a complete file of their own in ``folder``; bad and stray files are named and removed."""
     todo, expected = [], {f"{r.key}.parquet" for r in all_runs}
+    folded = folded_runs(folder.parent)
+    if folded and (dataset_meta(folder.parent) or {}).get("record", {}).get("fingerprint") != experiment:
+        aside = folder.parent / f"{RESULTS}.other"
+        (folder.parent / RESULTS).replace(aside)
+        print(f"crsim: {folder.parent / RESULTS}: holds results of another experiment; moved to {aside}", file=sys.stderr)
+        folded = {}
     for run in all_runs:
         path = folder / f"{run.key}.parquet"
+        if run.key in folded and folded[run.key].get("seed") == run.seed:
+            continue  # in the results dataset already
         if not path.exists() and not path.is_symlink():
             todo.append(run)
             continue
@@ -392,6 +401,7 @@ def run_experiment(
             bar.close()
             for future in waiting:
                 future.cancel()
+    compact(out)  # every run is in: fold them into one dataset
     return out
 
 
