@@ -248,3 +248,21 @@ def test_fuzz_any_text_is_accepted_or_one_line_with_exit_2(text):
 def test_scenario_errors_never_hide_a_traceback():
     with pytest.raises(ScenarioError):
         load_scenario(Path("/nonexistent/x.toml"))
+
+
+def test_the_page_warns_when_it_binds_beyond_loopback(monkeypatch, capsys):
+    from sim.app import serve as module
+
+    class Served(Exception):
+        pass
+
+    def execve(*args):
+        raise Served
+
+    monkeypatch.setattr(module.os, "execve", execve)
+    monkeypatch.setattr(module.os, "name", "posix")
+    for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+        with pytest.raises(Served):
+            module.serve(None, host=host)
+        err = capsys.readouterr().err
+        assert ("the page has no login" in err) is warned, err

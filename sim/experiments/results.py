@@ -38,6 +38,9 @@ def load_results(out: str | Path, *, columns: list[str] | None = None, focal_onl
     if table.num_rows == 0:
         return pd.DataFrame()
     frame = table.to_pandas()
+    for name in frame.columns:  # categories in sorted order, whatever order the runs were folded in
+        if isinstance(frame[name].dtype, pd.CategoricalDtype):
+            frame[name] = frame[name].cat.reorder_categories(sorted(frame[name].cat.categories))
     order = np.argsort(frame["run_id"].astype(str).to_numpy(), kind="stable") if "run_id" in frame else None
     return (frame if order is None else frame.iloc[order]).reset_index(drop=True)
 
