@@ -34,7 +34,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise ScenarioError("command line: give an experiment file, or --resume DIR to finish a sweep")
     exp = None
     if args.experiment is not None:
-        exp = load_experiment(args.experiment)
+        exp = load_experiment(args.experiment, any_scenario=args.any_scenario)
     try:
         out = run_experiment(
             exp,
@@ -184,6 +184,9 @@ def add_experiment_commands(sub) -> None:
     sw.add_argument("--years", type=float, help="override the experiment's horizon")
     sw.add_argument("--customers", type=int, help="override the market size")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--any-scenario", action="store_true", help="let the experiment read a scenario file from any folder"
+    )
     sw.add_argument("--dry-run", action="store_true", help="print the plan (runs, memory) and run nothing")
     sw.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is available")
     sw.set_defaults(func=cmd_sweep)

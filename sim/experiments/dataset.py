@@ -51,8 +51,8 @@ COUNTS = (
 ROW_GROUP = 250_000  # rows per row group of the dataset
 
 
-def typed(table: pa.Table, floats: set[str] = frozenset()) -> pa.Table:  # type: ignore[assignment]
-    """A run table in the dataset's types (``floats`` names counts that must stay real-valued)."""
+def typed(table: pa.Table, floats: frozenset[str] | set[str] = frozenset(), strict: bool = False) -> pa.Table:
+    """A run table in the dataset's types (``floats``: counts kept real-valued; ``strict``: raise if one must be)."""
     fields = []
     for field in table.schema:
         name, kind = field.name, field.type
@@ -64,15 +64,26 @@ def typed(table: pa.Table, floats: set[str] = frozenset()) -> pa.Table:  # type:
             kind = pa.int32()
         fields.append(pa.field(name, kind))
     schema = pa.schema(fields)
-    columns = []
+    columns, fields_out = [], []
     for field in schema:
         column = table.column(field.name)
         if pa.types.is_dictionary(field.type) and not pa.types.is_dictionary(column.type):
             column = pc.dictionary_encode(column.cast(pa.string()))
         else:
-            column = column.cast(field.type, safe=True)  # a fractional count raises: it stays a float
+            try:
+                column = column.cast(field.type, safe=True)
+            except pa.ArrowInvalid:  # a count with a fractional value (or a gap) stays real-valued
+                if strict:
+                    raise FractionalCount(field.name) from None
+                field = pa.field(field.name, pa.float64())
+                column = column.cast(pa.float64())
+        fields_out.append(field)
         columns.append(column)
-    return pa.Table.from_arrays(columns, schema=schema)
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields_out))
+
+
+class FractionalCount(ValueError):
+    """A count column holds a value that is not a whole number."""
 
 
 def run_files(out: Path) -> list[Path]:
@@ -110,11 +121,8 @@ def compact(out: str | Path) -> Path:
         try:
             folded = _write(out, record, floats)
             break
-        except pa.ArrowInvalid as err:  # a count with a fractional value: keep that column real-valued
-            bad = next((c for c in COUNTS if c in str(err) and c not in floats), None)
-            if bad is None:
-                raise
-            floats.add(bad)
+        except FractionalCount as err:  # keep that column real-valued throughout
+            floats.add(str(err))
     for path in folded:
         path.unlink(missing_ok=True)
     return out / RESULTS
@@ -130,7 +138,7 @@ def _write(out: Path, record: dict[str, Any], floats: set[str]) -> list[Path]:
     for path in files:
         stamp = read_stamp(path)
         runs[path.stem] = {"seed": stamp["seed"], "rows": stamp["rows"], "source": stamp["code"].get("source")}
-    first = pq.read_schema(out / RESULTS) if old else typed(pq.read_table(files[0]), floats).schema
+    first = pq.read_schema(out / RESULTS) if old else typed(pq.read_table(files[0]), floats, strict=True).schema
     schema = pa.schema(
         [pa.field(f.name, pa.float64()) if f.name in floats else f for f in first.remove_metadata()]
     ).with_metadata({DATASET_KEY: json.dumps({"record": record, "runs": runs}).encode()})
@@ -140,7 +148,7 @@ def _write(out: Path, record: dict[str, Any], floats: set[str]) -> list[Path]:
             for batch in pq.ParquetFile(out / RESULTS).iter_batches(ROW_GROUP):
                 yield pa.Table.from_batches([batch])
         for file in files:
-            yield typed(pq.read_table(file).replace_schema_metadata(None), floats)
+            yield typed(pq.read_table(file).replace_schema_metadata(None), floats, strict=True)
 
     def write(path: Path) -> None:
         with pq.ParquetWriter(path, schema, compression="zstd") as writer:
