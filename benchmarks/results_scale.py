@@ -23,7 +23,7 @@ import pandas as pd
 from sim.experiments import load_experiment, load_results, report
 from sim.experiments.dataset import COUNTS, compact
 from sim.experiments.results import run_summaries
-from sim.experiments.runfiles import code_version, fingerprint, stamp, write_run
+from sim.experiments.runfiles import fingerprint, stamp, write_run
 from sim.experiments.runner import RUNS, _comparable, plan, prepare
 from sim.metrics import METRICS
 from sim.typology import TYPES

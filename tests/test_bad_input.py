@@ -87,7 +87,11 @@ def test_bytes_that_are_not_utf8_are_one_line(tmp_path):
         ("count = 300", 'count = "300"', "customers.count: Input should be a valid integer"),
         ("count = 300", "count = 300.0", "customers.count: Input should be a valid integer"),
         ("years = 2", "years = 2\n[economics]\ndiscount_rate = 0", "economics.discount_rate"),
-        ('policy = "permanent_exit"\n', 'policy = "permanent_exit"\n[[firms]]\nname = " a"\npolicy = "budget_sales"\n', "differ by more than case"),
+        (
+            'policy = "permanent_exit"\n',
+            'policy = "permanent_exit"\n[[firms]]\nname = " a"\npolicy = "budget_sales"\n',
+            "differ by more than case",
+        ),
     ],
 )
 def test_wrong_types_and_names_that_differ_only_by_case_are_refused(tmp_path, old, new, field):
@@ -102,7 +106,10 @@ def test_a_whole_number_is_still_a_real_number():
 
 def test_meaningless_input_warns_in_one_line(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text(GOOD + '[[shocks]]\nkind = "scandal"\nyear = 5\nfirm = "A"\n[[shocks]]\nkind = "recession"\nyear = 1\nfirm = "A"\n')
+    path.write_text(
+        GOOD
+        + '[[shocks]]\nkind = "scandal"\nyear = 5\nfirm = "A"\n[[shocks]]\nkind = "recession"\nyear = 1\nfirm = "A"\n'
+    )
     code, err = cli("validate", str(path))
     assert code == 0
     assert err.splitlines() == [
@@ -132,7 +139,9 @@ def test_unwritable_out_is_refused_before_simulating(tmp_path):
 def test_a_corrupt_record_is_one_line_on_resume(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "experiment.json").write_text("{not json")
-    one_line(*cli("sweep", "--resume", str(tmp_path / "out")), "experiment.json: cannot be read as an experiment record")
+    one_line(
+        *cli("sweep", "--resume", str(tmp_path / "out")), "experiment.json: cannot be read as an experiment record"
+    )
 
 
 def test_experiment_files_may_not_read_scenarios_from_anywhere(tmp_path):
@@ -202,7 +211,10 @@ def toml_value(value) -> str:
 
 def scenario_text(field: str, value) -> str:
     data = {"name": "f", "years": 1, "customers": {"count": 60}, "network": {"degree": 4}}
-    firms = [{"name": "A", "policy": "permanent_exit", "levers": {}}, {"name": "B", "policy": "budget_sales", "levers": {}}]
+    firms = [
+        {"name": "A", "policy": "permanent_exit", "levers": {}},
+        {"name": "B", "policy": "budget_sales", "levers": {}},
+    ]
     shocks = [{"kind": "scandal", "year": 0.5, "firm": "A"}]
     parts = field.split(".")
     target = {"firms": firms[0], "shocks": shocks[0]}.get(parts[0], data)
@@ -231,7 +243,10 @@ def test_fuzz_every_mutation_is_accepted_or_one_line_with_exit_2(field, value):
         code, err = cli("validate", str(path))
         if code != 0:
             one_line(code, err, str(path))
-        if isinstance(value, bool) and field.split(".")[-1] not in Scenario.model_fields["mechanisms"].annotation.model_fields:
+        if (
+            isinstance(value, bool)
+            and field.split(".")[-1] not in Scenario.model_fields["mechanisms"].annotation.model_fields
+        ):
             assert code == 2, f"{field} = {value} was taken as a number"
 
 

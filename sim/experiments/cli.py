@@ -12,7 +12,6 @@ import pandas as pd
 
 from sim.scenario import ScenarioError
 
-
 INTERRUPTED = 130  # Ctrl-C, as a shell reports it
 FAILED = 1  # a fault of the machine, not of the input (disk full, a worker process died)
 INCOMPLETE = 3  # report written, but from an unfinished sweep

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiments.runner import RECORD, RUNS
+from sim.experiments.runner import RECORD
 from sim.scenario import ScenarioError
 
 

@@ -36,11 +36,11 @@ from pydantic import ValidationError
 from sim.experiments.budget import bounded_workers, describe_plan, run_count, sweep_estimate
 from sim.experiments.dataset import RESULTS, compact, dataset_meta, folded_runs
 from sim.experiments.design import Run, points, runs
+from sim.experiments.runfiles import check_run, code_change, code_version, fingerprint, stamp, write_durable, write_run
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
 from sim.memory import check as check_memory
 from sim.model import MarketModel
 from sim.params import Scenario
-from sim.experiments.runfiles import check_run, code_change, code_version, fingerprint, stamp, write_durable, write_run
 from sim.runner import git_commit, versions
 from sim.scenario import ScenarioError
 
@@ -282,7 +282,9 @@ def pending(folder: Path, all_runs: list[Run], experiment: str, codes: list[dict
     if folded and (dataset_meta(folder.parent) or {}).get("record", {}).get("fingerprint") != experiment:
         aside = folder.parent / f"{RESULTS}.other"
         (folder.parent / RESULTS).replace(aside)
-        print(f"crsim: {folder.parent / RESULTS}: holds results of another experiment; moved to {aside}", file=sys.stderr)
+        print(
+            f"crsim: {folder.parent / RESULTS}: holds results of another experiment; moved to {aside}", file=sys.stderr
+        )
         folded = {}
     for run in all_runs:
         path = folder / f"{run.key}.parquet"

@@ -66,7 +66,9 @@ def test_runs_of_another_experiment_are_not_kept_even_without_its_record(tmp_pat
     calls = []
     run_experiment(other, out, resume=True, progress=lambda done, total: calls.append(done))
     assert len(calls) == 8  # every run was made again
-    pd.testing.assert_frame_equal(load_results(out), load_results(run_experiment(other, tmp_path / "b", progress=False)))
+    pd.testing.assert_frame_equal(
+        load_results(out), load_results(run_experiment(other, tmp_path / "b", progress=False))
+    )
 
 
 def test_resume_refuses_a_different_experiment_naming_the_field(tmp_path):
