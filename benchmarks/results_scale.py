@@ -2,15 +2,16 @@
 
     python benchmarks/results_scale.py [RUNS]
 
-Builds (without fsync) a results folder for a policy comparison with RUNS runs (six policies), fills every run with random
-outcomes of the real table's shape (121 months x 4 firms), folds them into the results dataset, then times
+Builds a results folder for a policy comparison with RUNS runs (six policies), every run with random
+outcomes of the real table's shape (121 months x 4 firms): 300 runs as run files, the way a sweep writes
+them, the rest straight into the results dataset; folds the files in (``compact``), then times
 ``load_results`` (the whole table), ``run_summaries`` (the streamed per-run summaries the report uses) and
 ``report`` (tables, then tables and figures). Peak memory is this process's resident maximum so far.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import resource
 import sys
 import tempfile
@@ -19,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.experiments import load_experiment, load_results, report
-from sim.experiments.dataset import COUNTS, compact
-from sim.experiments.results import run_summaries
+from sim.experiments.dataset import COUNTS, DATASET_KEY, compact, typed
+from sim.experiments.results import load_record, run_summaries
 from sim.experiments.runfiles import fingerprint, stamp, write_run
 from sim.experiments.runner import RUNS, _comparable, plan, prepare
 from sim.metrics import METRICS
@@ -35,20 +38,23 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def synthetic(run, firms: list[str], policies: list[str], months: int, rng: np.random.Generator) -> pd.DataFrame:
-    rows = (months + 1) * len(firms)
+def synthetic(chunk, firms: list[str], months: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Rows of the real table's shape for a list of runs, with random outcomes (counts whole)."""
+    per_run = (months + 1) * len(firms)
+    rows = per_run * len(chunk)
+    steps = np.tile(np.repeat(np.arange(months + 1), len(firms)), len(chunk))
     table = pd.DataFrame(
         {
-            "run_id": run.key,
-            "point": run.point,
-            "policy": run.policy,
-            "replication": run.replication,
-            "seed": run.seed,
-            "step": np.repeat(np.arange(months + 1), len(firms)),
-            "year": np.repeat(np.arange(months + 1), len(firms)) / 12.0,
-            "firm": np.tile(firms, months + 1),
-            "firm_policy": np.tile([run.policy, *policies[1:]], months + 1),
-            "focal": np.tile([True] + [False] * (len(firms) - 1), months + 1),
+            "run_id": np.repeat([r.key for r in chunk], per_run),
+            "point": np.repeat([r.point for r in chunk], per_run),
+            "policy": np.repeat([r.policy for r in chunk], per_run),
+            "replication": np.repeat([r.replication for r in chunk], per_run),
+            "seed": np.repeat([r.seed for r in chunk], per_run),
+            "step": steps,
+            "year": steps / 12.0,
+            "firm": np.tile(firms, (months + 1) * len(chunk)),
+            "firm_policy": "business_as_usual",
+            "focal": np.tile([True] + [False] * (len(firms) - 1), (months + 1) * len(chunk)),
         }
     )
     for name in (*METRICS, *TYPES):
@@ -56,7 +62,7 @@ def synthetic(run, firms: list[str], policies: list[str], months: int, rng: np.r
     return table
 
 
-def main(total: int = 10_000) -> None:
+def main(total: int = 10_000, files: int = 300) -> None:
     exp = load_experiment(ROOT / "experiments" / "policy_comparison.toml").with_changes(replications=-(-total // 6))
     the_plan = plan(exp)
     out = Path(tempfile.mkdtemp(prefix="crsim-scale-"))
@@ -64,21 +70,45 @@ def main(total: int = 10_000) -> None:
     codes = prepare(out, record, resume=False)
     experiment = fingerprint(_comparable(record))
     firms = [f["name"] for f in the_plan.scenario["firms"]]
-    months, rng = the_plan.experiment.years * 12 if the_plan.experiment.years else 120, np.random.default_rng(0)
+    months, rng = int((the_plan.experiment.years or 10) * 12), np.random.default_rng(0)
+    timings = []
+    # the last ``files`` runs land as run files, the way a sweep writes them, and are folded in at the end
+    as_files, direct = the_plan.runs[-files:], the_plan.runs[:-files]
     t = time.perf_counter()
-    fsync, os.fsync = os.fsync, lambda fd: None  # setting up synthetic files need not wait for the disk
-    try:
-        for run in the_plan.runs:
-            table = synthetic(run, firms, ["business_as_usual"] * len(firms), int(months), rng)
-            write_run(out / RUNS / f"{run.key}.parquet", table, stamp(run, experiment, codes[-1]))
-    finally:
-        os.fsync = fsync
-    timings = [("write run files (no fsync)", time.perf_counter() - t)]
-    files_mb = sum(p.stat().st_size for p in (out / RUNS).glob("*.parquet")) / 2**20
+    for run in as_files:
+        write_run(
+            out / RUNS / f"{run.key}.parquet", synthetic([run], firms, months, rng), stamp(run, experiment, codes[-1])
+        )
+    timings.append((f"write {files} run files (fsync)", time.perf_counter() - t))
+    # the others go straight into a results dataset (setting up 10^4 files one by one would take long)
+    t = time.perf_counter()
+    meta = {"record": load_record(out), "runs": {}}
+    schema, writer = None, None
+    path = out / "results.parquet"
+    for i in range(0, len(direct), 500):
+        chunk = direct[i : i + 500]
+        table = typed(pa.Table.from_pandas(synthetic(chunk, firms, months, rng), preserve_index=False))
+        table = table.replace_schema_metadata(None)
+        for run in chunk:
+            meta["runs"][run.key] = {"seed": run.seed, "rows": (months + 1) * len(firms), "source": codes[-1]["source"]}
+        if writer is None:
+            schema = table.schema
+            writer = pq.ParquetWriter(path, schema, compression="zstd")
+        writer.write_table(table.cast(schema), row_group_size=250_000)
+    writer.close()
+    first = pq.read_table(path)
+    pq.write_table(
+        first.replace_schema_metadata({DATASET_KEY: json.dumps(meta).encode()}),
+        path,
+        compression="zstd",
+        row_group_size=250_000,
+    )
+    del first
+    timings.append((f"set up a dataset of {len(direct):,} runs", time.perf_counter() - t))
     t = time.perf_counter()
     compact(out)
-    timings.append(("compact", time.perf_counter() - t))
-    dataset_mb = (out / "results.parquet").stat().st_size / 2**20
+    timings.append((f"compact: fold {files} files in", time.perf_counter() - t))
+    dataset_mb = path.stat().st_size / 2**20
     for label, call in (
         ("run_summaries", lambda: run_summaries(out, ["trust", "bond", "churn_rate_annual", "trapped_share"])),
         ("report, tables only", lambda: report(out, figures=False)),
@@ -88,11 +118,10 @@ def main(total: int = 10_000) -> None:
         t = time.perf_counter()
         call()
         timings.append((label, time.perf_counter() - t, peak_mb()))
-    print(f"{len(the_plan.runs):,} runs x {int(months) + 1} months x {len(firms)} firms")
-    print(f"run files {files_mb:,.0f} MB; one dataset {dataset_mb:,.0f} MB")
-    print(f"{'step':<28}{'seconds':>9}{'peak MB':>10}")
+    print(f"{len(the_plan.runs):,} runs x {months + 1} months x {len(firms)} firms; dataset {dataset_mb:,.0f} MB")
+    print(f"{'step':<36}{'seconds':>9}{'peak MB so far':>16}")
     for label, seconds, *peak in timings:
-        print(f"{label:<28}{seconds:>9.1f}{(f'{peak[0]:,.0f}' if peak else ''):>10}")
+        print(f"{label:<36}{seconds:>9.1f}{(f'{peak[0]:,.0f}' if peak else ''):>16}")
 
 
 if __name__ == "__main__":
