@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -163,3 +164,40 @@ def test_disk_full_is_one_line_and_leaves_no_temporary_file(tmp_path, monkeypatc
     code, err = cli_main("sweep", str(exp), "--out", str(tmp_path / "out"), "--quiet")
     assert code == 1 and err.count("\n") == 1 and "No space left on device: 0/8 runs kept" in err, err
     assert not [p for p in (tmp_path / "out").rglob("*") if p.name.startswith(".")]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads the process tree from /proc")
+def test_a_killed_worker_ends_the_sweep_with_one_line_and_leaves_nothing_behind(tmp_path):
+    from test_resume import descendants
+
+    path = tiny(tmp_path, replications=4, years=2, customers=300)
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet", "--workers", "2"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    deadline = time.monotonic() + 120
+    while not ((out / "runs").is_dir() and len(list((out / "runs").glob("*.parquet"))) >= 2):
+        assert sweep.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    children = {int(p.name) for p in Path(f"/proc/{sweep.pid}/task").glob("*")}  # threads, not processes
+    workers = sorted(descendants(sweep.pid) - children)
+    grandchildren = [p for p in workers if Path(f"/proc/{p}/stat").exists() and _parent(p) != sweep.pid]
+    assert grandchildren, "no pool worker found"
+    os.kill(grandchildren[0], signal.SIGKILL)
+    _, err = sweep.communicate(timeout=60)
+    assert sweep.returncode == 1, err
+    assert err.count("\n") == 1 and "a worker process died" in err and "--resume" in err, err
+    assert not list(tmp.iterdir())  # no pymp-* folders
+    assert not [p for p in (out / "runs").iterdir() if p.suffix != ".parquet"]
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError):
+        return -1
