@@ -6,13 +6,15 @@ Builds a results folder for a policy comparison with RUNS runs (six policies), e
 outcomes of the real table's shape (121 months x 4 firms): 300 runs as run files, the way a sweep writes
 them, the rest straight into the results dataset; folds the files in (``compact``), then times
 ``load_results`` (the whole table), ``run_summaries`` (the streamed per-run summaries the report uses) and
-``report`` (tables, then tables and figures). Peak memory is this process's resident maximum so far.
+``report`` (tables, then tables and figures), each in a fresh process whose peak resident memory is shown.
+``python benchmarks/results_scale.py --dir DIR`` measures an existing results folder.
 """
 
 from __future__ import annotations
 
 import json
-import resource
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,19 +25,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.experiments import load_experiment, load_results, report
+from sim.experiments import load_experiment
 from sim.experiments.dataset import COUNTS, DATASET_KEY, compact, typed
-from sim.experiments.results import load_record, run_summaries
+from sim.experiments.results import load_record
 from sim.experiments.runfiles import fingerprint, stamp, write_run
 from sim.experiments.runner import RUNS, _comparable, plan, prepare
 from sim.metrics import METRICS
 from sim.typology import TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def synthetic(chunk, firms: list[str], months: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -109,20 +107,37 @@ def main(total: int = 10_000, files: int = 300) -> None:
     compact(out)
     timings.append((f"compact: fold {files} files in", time.perf_counter() - t))
     dataset_mb = path.stat().st_size / 2**20
-    for label, call in (
-        ("run_summaries", lambda: run_summaries(out, ["trust", "bond", "churn_rate_annual", "trapped_share"])),
-        ("report, tables only", lambda: report(out, figures=False)),
-        ("report with figures", lambda: report(out)),
-        ("load_results (whole table)", lambda: load_results(out)),
-    ):
-        t = time.perf_counter()
-        call()
-        timings.append((label, time.perf_counter() - t, peak_mb()))
     print(f"{len(the_plan.runs):,} runs x {months + 1} months x {len(firms)} firms; dataset {dataset_mb:,.0f} MB")
-    print(f"{'step':<36}{'seconds':>9}{'peak MB so far':>16}")
-    for label, seconds, *peak in timings:
-        print(f"{label:<36}{seconds:>9.1f}{(f'{peak[0]:,.0f}' if peak else ''):>16}")
+    for label, seconds in timings:
+        print(f"{label:<36}{seconds:>9.1f}")
+    measure(out)
+
+
+STEPS = {
+    "run_summaries": "run_summaries(out, ['trust', 'bond', 'churn_rate_annual', 'trapped_share'])",
+    "report, tables only": "report(out, figures=False)",
+    "report with figures": "report(out)",
+    "load_results (whole table)": "load_results(out)",
+}
+
+
+def measure(out: Path) -> None:
+    """Each step in a fresh process: wall-clock seconds and that process's peak resident memory."""
+    print(f"{'step (own process)':<36}{'seconds':>9}{'peak MB':>10}")
+    for label, call in STEPS.items():
+        code = (
+            "import sys, time; from pathlib import Path; from sim.experiments import load_results, report; "
+            "from sim.experiments.results import run_summaries; out = Path(sys.argv[1]); "
+            f"t = time.perf_counter(); {call}; print(time.perf_counter() - t)"
+        )
+        child = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+        seconds = float(child.stdout.read())
+        _, _, usage = os.wait4(child.pid, 0)
+        print(f"{label:<36}{seconds:>9.1f}{usage.ru_maxrss / 1024:>10,.0f}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    if sys.argv[1:2] == ["--dir"]:
+        measure(Path(sys.argv[2]))  # an existing results folder
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
