@@ -99,7 +99,10 @@ def dataset_meta(out: Path) -> dict[str, Any] | None:
         return None
     try:
         raw = (pq.read_schema(path).metadata or {}).get(DATASET_KEY)
-        return json.loads(raw)
+        if raw is None:
+            raise ValueError("it carries no crsim metadata")
+        found: dict[str, Any] = json.loads(raw)
+        return found
     except (OSError, pa.ArrowException, TypeError, ValueError) as err:
         raise ScenarioError(f"{path}: not a readable results dataset ({str(err).splitlines()[0]})") from None
 

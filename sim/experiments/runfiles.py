@@ -83,7 +83,7 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_durable(path: Path, write: Callable[[Path], None]) -> None:
+def write_durable(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temporary file in the same folder, fsync it, rename it into place, fsync the folder."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:

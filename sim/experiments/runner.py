@@ -343,10 +343,10 @@ def run_experiment(
     elif isinstance(experiment, str | Path):
         experiment = load_experiment(experiment)
     stored = read_record(out) if resume else None
+    given: dict[str, Any] = {"replications": replications, "years": years, "customers": customers}
     if stored is not None:  # overrides given when the sweep started are in its record
-        given = {"replications": replications, "years": years, "customers": customers}
-        replications, years, customers = (v if v is not None else stored["experiment"].get(k) for k, v in given.items())
-    experiment = experiment.with_changes(replications=replications, years=years, customers=customers)
+        given = {k: v if v is not None else stored["experiment"].get(k) for k, v in given.items()}
+    experiment = experiment.with_changes(**given)
     workers = bounded_workers(workers)
     scenario, _ = resolve(experiment, base)
     estimate = sweep_estimate(experiment, scenario, workers, remote=scheduler is not None or executor is not None)
