@@ -1,25 +1,33 @@
 """The ``crsim`` command: run, validate and list scenarios; sweep experiments and report on them; serve the
 workshop page.
 
-Exit codes: 0 success, 2 bad input (one line on stderr naming the file and field).
+Exit codes: 0 success; 1 a fault of the machine, not the input (disk full, a worker process died); 2 bad
+input (one line on stderr naming the file and field), or a job that cannot fit in memory; 3 a report of an
+unfinished sweep; 130 interrupted (Ctrl-C). Warnings (valid input without effect) are one line each.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.checks import warn_meaningless
 from sim.claims.cli import add_claims_command
 from sim.experiments.cli import add_experiment_commands
+from sim.memory import APP_MB, PROCESS_MB, Estimate, available_mb, scenario_mb
+from sim.memory import check as check_memory
 from sim.policies import POLICIES
 from sim.scenario import Scenario, ScenarioError, describe, load_scenario, resolve_scenario
 
+FAILED = 1
 BAD_INPUT = 2
+INTERRUPTED = 130
 SCENARIO_DIR = Path("scenarios")
 
 
@@ -53,8 +61,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.with_changes(years=args.years, seed=args.seed)
     except ValidationError as err:
         raise ScenarioError(f"command line: --{describe(err, Scenario)}") from None
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"{args.out}: --out must be a directory")
+    if args.out is not None:
+        from sim.experiments.runner import check_out
+
+        check_out(args.out)  # before the simulation, not after it
+    warn_meaningless(scenario, args.scenario or scenario.name)
+    check_memory(Estimate(scenario_mb(scenario), available_mb(), f"{scenario.name}"), args.force)
     model = MarketModel(scenario)
     try:
         with tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr, disable=args.quiet) as bar:
@@ -75,9 +87,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             s = load_scenario(path)
+            warn_meaningless(s, str(path))
             print(f"{path}: ok ({len(s.firms)} firms, {s.customers.count} customers, {s.years:g} years)")
         except ScenarioError as err:
-            print(err, file=sys.stderr)
+            print(f"crsim: {err}", file=sys.stderr)
             bad += 1
     return BAD_INPUT if bad else 0
 
@@ -96,6 +109,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from sim.app.serve import serve
 
+    if not 0 < args.port < 65536:
+        raise ScenarioError(f"command line: --port: must be between 1 and 65535 (got {args.port})")
+    scenario = resolve_scenario(args.scenario)
+    page = APP_MB + 2 * (scenario_mb(scenario) - PROCESS_MB)  # two markets side by side in one server
+    check_memory(Estimate(page, available_mb(), f"the page with {scenario.name} side by side"), args.force)
     return serve(args.scenario, port=args.port, host=args.host)
 
 
@@ -110,6 +128,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="override the seed")
     r.add_argument("--out", type=Path, help="write timeseries.csv and manifest.json into this directory")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is available")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)
@@ -123,17 +142,29 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
     a.add_argument("--host", default="127.0.0.1", help="address to bind to (default 127.0.0.1, this machine only)")
+    a.add_argument("--force", action="store_true", help="serve even if the memory estimate exceeds what is available")
     a.set_defaults(func=cmd_app)
     return p
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"crsim: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    warnings.showwarning = _one_line_warning
     try:
         return args.func(args)
     except ScenarioError as err:
         print(f"crsim: {err}", file=sys.stderr)
         return BAD_INPUT
+    except KeyboardInterrupt:
+        print("crsim: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except OSError as err:  # disk full, a folder removed while running: the machine, not the input
+        print(f"crsim: {err.filename or args.command}: {err.strerror or err}", file=sys.stderr)
+        return FAILED
 
 
 if __name__ == "__main__":

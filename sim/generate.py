@@ -117,7 +117,7 @@ def parameter_table() -> str:
 
 def preset_table() -> str:
     """Lever values of every policy preset; a value in bold differs from business as usual."""
-    names, usual = list(POLICIES), Levers(**STATUS_QUO)
+    names, usual = list(POLICIES), Levers.model_validate(STATUS_QUO)
     rows = ["| lever | " + " | ".join(f"`{n}`" for n in names) + " |", "| --- |" + " --- |" * len(names)]
     for lever in Levers.model_fields:
         cells = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from pydantic.fields import FieldInfo
 
@@ -19,9 +20,21 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    """Base for all schema classes: unknown keys are errors, instances are immutable."""
+    """Base for all schema classes: unknown keys are errors, instances are immutable, types are strict.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    Strict types (pydantic's strict mode) reject what is surely a mistake, a boolean or a string for a
+    number, instead of coercing it (``years = true`` is not one year); a whole number is still accepted for
+    a real-valued field, as TOML writes ``3`` for ``3.0``. Numpy scalars (from samplers) count as numbers.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(isinstance(v, np.generic) for v in data.values()):
+            return {k: v.item() if isinstance(v, np.generic) else v for k, v in data.items()}
+        return data
 
 
 class Levers(Strict):
@@ -277,7 +290,9 @@ class Economics(Strict):
     marketing_cost: float = Field(
         0.02, ge=0, le=10, description="monthly cost per unit of marketing per customer in the market"
     )
-    discount_rate: float = Field(0.01, ge=0, le=0.2, description="monthly discount rate for customer lifetime value")
+    discount_rate: float = Field(
+        0.01, ge=0.001, le=0.2, description="monthly discount rate for customer lifetime value (above 0: finite)"
+    )
     decay_saving: Share = Field(
         0.5, description="share of service cost saved on a customer whose service has fully decayed"
     )

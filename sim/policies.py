@@ -43,7 +43,7 @@ class Policy:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.levers = Levers(**{**STATUS_QUO, **cls.changes})
+        cls.levers = Levers.model_validate({**STATUS_QUO, **cls.changes})
 
     @classmethod
     def adapt(cls, outcomes: Mapping[str, float], levers: Levers, rule: Behaviour) -> dict[str, float]:

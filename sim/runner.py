@@ -68,10 +68,14 @@ def manifest(scenario: Scenario, **extra) -> dict:
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same folder and rename it into place."""
+    """Write through a temporary file in the same folder, flush it to disk, rename it into place."""
+    import os
+
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

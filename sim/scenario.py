@@ -11,6 +11,7 @@ each preset competes (``default_market``). Bad input raises
 
 from __future__ import annotations
 
+import stat
 import tomllib
 import typing
 from pathlib import Path
@@ -136,9 +137,12 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         names = [f.name for f in self.firms]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        keys = [" ".join(n.split()).casefold() for n in names]  # "A", "a" and "A " are one name to a reader
+        dupes = [n for n, k in zip(names, keys, strict=True) if keys.count(k) > 1]
         if dupes:
-            raise ValueError(f"firm names must be unique, repeated: {', '.join(dupes)}")
+            raise ValueError(
+                f"firm names must differ by more than case or spaces, repeated: {', '.join(map(repr, dupes))}"
+            )
         for shock in self.shocks:
             if shock.firm is not None and shock.firm not in names:
                 raise ValueError(f"shock names unknown firm {shock.firm!r}{suggest(shock.firm, names)}")
@@ -169,15 +173,43 @@ class ScenarioError(ValueError):
     """Bad input file or value; the message is one line: ``source: field: problem``."""
 
 
-def load_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file, turning a missing file or bad syntax into a one-line ``ScenarioError``."""
+MAX_FILE_BYTES = 10_000_000  # a scenario or experiment file is a few kB
+
+
+def read_text(path: str | Path, what: str = "file") -> str:
+    """The UTF-8 text of a small regular file (a byte-order mark is dropped); one-line ``ScenarioError`` else."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such file")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except OSError as err:  # a symbolic link loop, a name too long, a folder that cannot be entered
+        raise ScenarioError(f"{path}: cannot be read ({err.strerror or err})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{path}: is a directory, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{path}: not a regular file (a pipe, socket or device), not a {what}")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: {info.st_size:,} bytes is too large for a {what}")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot be read ({err.strerror or err})") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start})") from None
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file, turning an unreadable file or bad syntax into a one-line ``ScenarioError``."""
+    text = read_text(path, "TOML file")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def validate(data: dict[str, Any], schema: type[BaseModel], source: str) -> Any:
@@ -243,7 +275,7 @@ def preset_scenario(policy: str, *, customers: int = DEFAULT_CUSTOMERS) -> Scena
     return Scenario(
         name=policy,
         description=f"{POLICIES[policy].label} against three business-as-usual rivals.",
-        customers={"count": customers},
+        customers=Customers(count=customers),
         firms=firms,
     )
 
@@ -254,7 +286,7 @@ def default_market(*, customers: int = DEFAULT_CUSTOMERS) -> Scenario:
     return Scenario(
         name="market",
         description="One firm of each of the six named policy presets competes for the same customers.",
-        customers={"count": customers},
+        customers=Customers(count=customers),
         firms=firms,
     )
 
@@ -268,7 +300,7 @@ def resolve_scenario(scenario: Scenario | str | Path | None) -> Scenario:
     if isinstance(scenario, str) and scenario in POLICIES:
         return preset_scenario(scenario)
     path = Path(scenario)
-    if path.suffix == ".toml" or path.exists():
+    if path.suffix == ".toml" or path.exists() or path.is_symlink():
         return load_scenario(path)
     names = [*POLICIES, "market"]
     raise ScenarioError(

@@ -72,7 +72,7 @@ BAD = [
     ),
     ("impossible value", "years = 2", "years = -1", "years: Input should be greater than 0"),
     ("unknown policy", 'policy = "permanent_exit"', 'policy = "permanent_exits"', "did you mean 'permanent_exit'?"),
-    ("duplicate firm", 'name = "B"', 'name = "A"', "firm names must be unique"),
+    ("duplicate firm", 'name = "B"', 'name = "A"', "firm names must differ by more than case or spaces"),
     (
         "shock at unknown firm",
         "seed = 4",

@@ -21,6 +21,18 @@ from sim.scenario import resolve_scenario
 LOOPBACK = "127.0.0.1"
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
 def free_port(host: str = LOOPBACK) -> int:
     """A TCP port that is free on ``host`` right now."""
     with socket.socket() as s:
@@ -117,6 +129,13 @@ def serve(scenario: str | None = None, port: int = 8765, host: str = LOOPBACK) -
     too and no server is left behind without its parent.
     """
     check_scenario(scenario)
+    if not is_loopback(host):
+        print(
+            f"crsim: warning: --host {host}: the page has no login; anyone who can reach this address can use it "
+            "(see the README: behind a reverse proxy with a password)",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"crsim app: open http://{host}:{port}/ in a browser (Ctrl+C to stop)", file=sys.stderr, flush=True)
     cmd, env = command(port, host), environment(scenario)
     if os.name == "posix":

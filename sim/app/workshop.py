@@ -83,9 +83,8 @@ def with_levers(scenario: Scenario, board: LeverBoard | None, market: str, skip_
     for i, spec in enumerate(scenario.firms):
         changes = {} if (skip_first and i == 0) else board.get(market, spec.name)
         if changes:
-            spec = FirmSpec(
-                name=spec.name, policy=spec.policy, levers={**spec.levers.model_dump(exclude_none=True), **changes}
-            )
+            levers = {**spec.levers.model_dump(exclude_none=True), **changes}
+            spec = FirmSpec.model_validate({"name": spec.name, "policy": spec.policy, "levers": levers})
         firms.append(spec)
     return scenario.model_copy(update={"firms": firms})
 

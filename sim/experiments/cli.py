@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
 import pandas as pd
 
 from sim.scenario import ScenarioError
+
+INTERRUPTED = 130  # Ctrl-C, as a shell reports it
+FAILED = 1  # a fault of the machine, not of the input (disk full, a worker process died)
+INCOMPLETE = 3  # report written, but from an unfinished sweep
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -15,18 +22,106 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise ScenarioError(f"command line: --workers: must be at least 1 (got {args.workers})")
-    exp = load_experiment(args.experiment, replications=args.replications, years=args.years, customers=args.customers)
-    out = run_experiment(
-        exp, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume, progress=not args.quiet
-    )
-    print(f"{exp.name}: results in {out}; next: crsim report {out}")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
+    out = args.resume if isinstance(args.resume, Path) else args.out
+    if out is None and args.dry_run:
+        out = Path(".")
+    if out is None:
+        raise ScenarioError("command line: --out: give a results folder (or --resume DIR to finish one)")
+    if args.experiment is None and not isinstance(args.resume, Path):
+        raise ScenarioError("command line: give an experiment file, or --resume DIR to finish a sweep")
+    exp = None
+    if args.experiment is not None:
+        exp = load_experiment(args.experiment, any_scenario=args.any_scenario)
+    try:
+        out = run_experiment(
+            exp,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=bool(args.resume),
+            progress=not args.quiet,
+            replications=args.replications,
+            years=args.years,
+            customers=args.customers,
+            accept_code_change=args.accept_code_change,
+            force=args.force,
+            dry_run=args.dry_run,
+        )
+    except KeyboardInterrupt:
+        print(f"crsim: interrupted: {_kept(out)}; `crsim sweep --resume {out}` finishes it", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenExecutor:
+        print(
+            f"crsim: a worker process died (killed, or out of memory): {_kept(out)}; "
+            f"`crsim sweep --resume {out}` finishes it",
+            file=sys.stderr,
+        )
+        return FAILED
+    except OSError as err:
+        print(f"crsim: {err.filename or out}: {err.strerror or err}: {_kept(out)}", file=sys.stderr)
+        return FAILED
+    if args.dry_run:
+        return 0
+    print(f"{(exp.name if exp else out.name)}: results in {out}; next: crsim report {out}")
+    return 0
+
+
+def check_scheduler(address: str) -> None:
+    """Accept ``tcp://host:port`` (or ``host:port``); other Dask protocols need set-up the command line lacks."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme == "tls":
+        raise ScenarioError(
+            f"--scheduler: {address}: tls:// needs certificates (distributed.security.Security), which the "
+            "command line does not take; from Python, pass a connected Client to run_experiment(executor=...)"
+        )
+    if scheme != "tcp":
+        raise ScenarioError(f"--scheduler: {address}: crsim sweep connects over tcp:// only (got {scheme}://)")
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ScenarioError(f"--scheduler: {address}: expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+
+
+def _kept(out: Path) -> str:
+    """'41/120 runs kept' for a results folder (every run file in it is complete: they land atomically)."""
+    try:
+        total = json.loads((out / "experiment.json").read_text())["runs"]
+    except (OSError, ValueError, KeyError):
+        total = "?"
+    from sim.experiments.dataset import folded_runs, run_files
+
+    try:
+        kept = len(folded_runs(out)) + len(run_files(out))
+    except (ScenarioError, OSError):
+        kept = len(list((out / "runs").glob("*.parquet")))
+    return f"{kept}/{total} runs kept"
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from sim.experiments.dataset import compact, folded_runs
+
+    path = compact(args.dir)
+    print(f"{path}: {len(folded_runs(args.dir))} runs in one dataset")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sim.experiments import report
+    from sim.experiments import load_record, report
 
     rep = report(args.dir)
+    expected = load_record(args.dir)["runs"]
+    found = len(rep.finals)
+    if found < expected:
+        cells = rep.summary.drop_duplicates(["point", "policy"])
+        index = [c for c in cells.columns if c not in ("outcome", "n", "mean", "sd", "ci_low", "ci_high")]
+        print(
+            f"crsim: {args.dir}: incomplete sweep, {found} of {expected} runs; runs per cell:\n"
+            + cells[index + ["n"]].to_string(index=False),
+            file=sys.stderr,
+        )
     table = rep.summary.assign(
         value=lambda d: d.apply(lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1)
     )
@@ -57,22 +152,46 @@ def cmd_report(args: argparse.Namespace) -> int:
     print()
     for path in sorted(rep.folder.glob("*.csv") if rep.folder else []) + rep.figures:
         print(f"wrote {path}")
+    if found < expected:
+        print(f"crsim: report of an incomplete sweep ({found} of {expected} runs)", file=sys.stderr)
+        return INCOMPLETE
     return 0
 
 
 def add_experiment_commands(sub) -> None:
     """Add ``sweep`` and ``report`` to the ``crsim`` sub-command parsers."""
     sw = sub.add_parser("sweep", help="run a declared experiment (policy comparison, sweep, sensitivity analysis)")
-    sw.add_argument("experiment", type=Path, help="experiment file (TOML)")
-    sw.add_argument("--out", type=Path, required=True, help="results folder (runs/*.parquet, experiment.json)")
+    sw.add_argument("experiment", type=Path, nargs="?", help="experiment file (TOML); not needed with --resume DIR")
+    sw.add_argument("--out", type=Path, help="results folder (runs/*.parquet, experiment.json)")
     sw.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: in this process)")
     sw.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
-    sw.add_argument("--resume", action="store_true", help="finish an interrupted sweep, skipping complete runs")
+    sw.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=False,
+        type=Path,
+        metavar="DIR",
+        help="finish an interrupted sweep (of --out, or of DIR with the experiment and overrides it records)",
+    )
+    sw.add_argument(
+        "--accept-code-change",
+        action="store_true",
+        help="resume although the model code changed since the sweep started (both versions are recorded)",
+    )
     sw.add_argument("--replications", type=int, help="override the experiment's replications")
     sw.add_argument("--years", type=float, help="override the experiment's horizon")
     sw.add_argument("--customers", type=int, help="override the market size")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--any-scenario", action="store_true", help="let the experiment read a scenario file from any folder"
+    )
+    sw.add_argument("--dry-run", action="store_true", help="print the plan (runs, memory) and run nothing")
+    sw.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is available")
     sw.set_defaults(func=cmd_sweep)
     rp = sub.add_parser("report", help="summaries, paired differences, sensitivity indices and figures of a sweep")
     rp.add_argument("dir", type=Path, help="results folder of crsim sweep")
     rp.set_defaults(func=cmd_report)
+    cp = sub.add_parser("compact", help="fold a sweep's run files into one results dataset (done after every sweep)")
+    cp.add_argument("dir", type=Path, help="results folder of crsim sweep")
+    cp.set_defaults(func=cmd_compact)

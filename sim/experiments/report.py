@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.design import design_seed
-from sim.experiments.results import load_record, load_results
+from sim.experiments.results import load_record, load_results, run_summaries
 
 KEY_OUTCOMES = ("trust", "bond", "churn_rate_annual", "trapped_share", "satisfaction", "profit")
 WINDOW = 12  # months at the end of the horizon over which a run's outcomes are averaged
@@ -93,6 +93,7 @@ def differences(
         if policy == reference:
             continue
         base = finals[(finals["point"] == point) & (finals["policy"] == reference)]
+        first = group.iloc[0]  # design values, before pairing may leave no replication (an unfinished sweep)
         if paired:
             group, base = (g.set_index("replication").sort_index() for g in (group, base))
             common = group.index.intersection(base.index)
@@ -103,7 +104,7 @@ def differences(
             x, y = (x[ok], y[ok]) if paired else (x[~np.isnan(x)], y[~np.isnan(y)])
             row = {
                 "point": point,
-                **{p: group[p].iloc[0] for p in parameters},
+                **{p: first[p] for p in parameters},
                 "policy": policy,
                 "reference": reference,
                 "outcome": outcome,
@@ -184,14 +185,16 @@ def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool 
 
     out = Path(out)
     record = load_record(out)
-    results = load_results(out)
-    if results.empty:
+    from sim.experiments.dataset import columns
+
+    names = columns(out)
+    if not names:
         from sim.scenario import ScenarioError
 
         raise ScenarioError(f"{out}: no finished runs to report on")
     parameters = record["design"]["parameters"]
-    outcomes = outcomes or outcome_columns(results, record)
-    finals = final_values(results, parameters, outcomes)
+    outcomes = outcomes or outcome_columns(pd.DataFrame(columns=names), record)
+    finals = run_summaries(out, outcomes, WINDOW)  # streamed: only the focal firm's last months are read
     paired = record["experiment"]["common_random_numbers"]
     folder = out / "report"
     rep = Report(
@@ -208,5 +211,6 @@ def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool 
         if not table.empty:
             table.to_csv(folder / f"{name}.csv", index=False)
     if figures:
+        results = load_results(out, focal_only=True)  # the figures draw the focal firm only
         rep.figures = fig.all_figures(results, rep, record, folder)
     return rep

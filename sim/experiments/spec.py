@@ -13,6 +13,7 @@ Parameters are named by dotted paths into the scenario: ``customers.X``,
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,6 +80,14 @@ class Design(Strict):
     )
     second_order: bool = Field(False, description="sobol: also estimate second-order indices")
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels of each parameter")
+
+    @field_validator("bounds", mode="before")
+    @classmethod
+    def _pairs(cls, table: Any) -> Any:
+        """TOML writes a pair as a list; strict types then check each bound."""
+        if isinstance(table, dict):
+            return {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+        return table
 
     @field_validator("values", "bounds")
     @classmethod
@@ -259,27 +268,51 @@ def check(exp: Experiment, scenario: Scenario) -> None:
             raise ValueError(f"{where}.{name}: {problem} (got {value!r})") from None
 
 
-def load_experiment(path: str | Path, **changes: Any) -> Experiment:
+PROJECT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def scenario_roots(path: Path) -> list[Path]:
+    """Folders an experiment file may take its scenario file from: its own, and the project's ``scenarios/``."""
+    return [path.resolve().parent, PROJECT_SCENARIOS, Path.cwd().resolve() / "scenarios"]
+
+
+def load_experiment(path: str | Path, *, any_scenario: bool = False, **changes: Any) -> Experiment:
     """Read and validate an experiment file; ``changes`` override fields (e.g. ``replications=2``).
 
     The base scenario is resolved relative to the file's folder and stored in the experiment, so
-    the experiment no longer depends on where it was read from.
+    the experiment no longer depends on where it was read from. A scenario file must lie under the
+    experiment's folder or the project's ``scenarios/`` (a file cannot make crsim read any file on the
+    machine), unless ``any_scenario``.
     """
     path = Path(path)
     exp: Experiment = validate(load_toml(path), Experiment, str(path))
-    if (path.parent / exp.scenario).is_file():
-        exp = exp.model_copy(update={"scenario": str(path.parent / exp.scenario)})
+    if exp.scenario not in POLICIES and exp.scenario != "market":
+        target = path.parent / exp.scenario
+        if not target.exists() and not target.is_symlink() and Path(exp.scenario).exists():
+            target = Path(exp.scenario)  # relative to the working folder
+        real = target.resolve()
+        if not any_scenario and not any(real.is_relative_to(root) for root in scenario_roots(path)):
+            raise ScenarioError(
+                f"{path}: scenario: {exp.scenario}: lies outside the experiment's folder and scenarios/ "
+                "(--any-scenario allows it)"
+            )
+        if target.exists():
+            exp = exp.model_copy(update={"scenario": str(target)})
     try:
         exp = exp.with_changes(**changes)
-        resolve(exp)
+        scenario, _ = resolve(exp)
     except ScenarioError as err:
         raise ScenarioError(f"{path}: {str(err).removeprefix(exp.name + ': ')}") from None
+    from sim.checks import InputWarning, meaningless, meaningless_design
+
+    for problem in [*meaningless(scenario), *meaningless_design(exp.design.bounds)]:
+        warnings.warn(f"{path}: {problem}", InputWarning, stacklevel=2)
     return exp
 
 
-def resolve(exp: Experiment) -> tuple[Scenario, int]:
-    """The base scenario and focal firm index, after checking the design against the scenario schema."""
-    scenario = base_scenario(exp)
+def resolve(exp: Experiment, base: Scenario | None = None) -> tuple[Scenario, int]:
+    """The base scenario (``base`` if given) and focal firm index, after checking the design against the schema."""
+    scenario = base_scenario(exp) if base is None else base
     try:
         focal = focal_index(exp, scenario)
         check(exp, scenario)

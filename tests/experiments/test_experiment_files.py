@@ -102,10 +102,11 @@ def test_existing_results_are_not_overwritten_without_resume(tmp_path, capsys):
     path = tiny(tmp_path, replications=1, years=0.25, customers=50)
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 0
-    before = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    before = {p.name: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+    assert before
     assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
     assert "add --resume" in capsys.readouterr().err
     path.write_text(path.read_text().replace("seed = 11", "seed = 12"))
     assert main(["sweep", str(path), "--out", str(out), "--quiet", "--resume"]) == 2
     assert "different experiment" in capsys.readouterr().err
-    assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()} == before
+    assert {p.name: p.stat().st_mtime_ns for p in out.rglob("*.parquet")} == before

@@ -9,6 +9,7 @@ import mesa
 import pytest
 
 from sim.experiments import Experiment, run_experiment
+from sim.experiments.dataset import folded_runs
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,7 @@ def test_memory_is_flat_over_300_sequential_runs(tmp_path):
             samples[done] = (rss_mb(), len(mesa.Agent._ids))
 
     run_experiment(exp, tmp_path / "out", progress=measure)
-    assert len(list((tmp_path / "out" / "runs").glob("*.parquet"))) == 300
+    assert len(folded_runs(tmp_path / "out")) == 300
     (rss_50, ids_50), (rss_300, ids_300) = samples[50], samples[300]
     assert ids_50 == ids_300 == ids_before  # no model is kept alive by Mesa
     assert rss_300 - rss_50 < 25, f"resident memory grew {rss_300 - rss_50:.1f} MB over 250 runs"

@@ -14,6 +14,7 @@ import pytest
 from exp_helpers import ROOT, tiny
 
 from sim.experiments import load_experiment, load_results, run_experiment
+from sim.experiments.dataset import folded_runs
 
 
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
@@ -44,10 +45,8 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     )
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(finished)}/32" in resumed.stderr  # the progress bar starts at the finished runs
-    after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
-    assert len(after) == 32
-    assert {name: after[name] for name in finished} == finished  # no finished run was written again
-    assert not [p for p in runs.iterdir() if p.suffix != ".parquet" and not p.name.startswith(".")]
+    assert len(folded_runs(out)) == 32 and not list(runs.iterdir())  # every run folded into one dataset
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
     clean = run_experiment(load_experiment(path), tmp_path / "clean", progress=False)
     pd.testing.assert_frame_equal(load_results(out), load_results(clean))
@@ -56,10 +55,10 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
 def test_resume_of_a_complete_sweep_runs_nothing(tmp_path):
     path = tiny(tmp_path, replications=1, years=0.25, customers=50)
     out = run_experiment(load_experiment(path), tmp_path / "out", progress=False)
-    before = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    before = (out / "results.parquet").stat().st_mtime_ns
     calls = []
     run_experiment(load_experiment(path), out, resume=True, progress=lambda done, total: calls.append(done))
-    assert calls == [] and {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()} == before
+    assert calls == [] and (out / "results.parquet").stat().st_mtime_ns == before
 
 
 def descendants(pid: int) -> set[int]:

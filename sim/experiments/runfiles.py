@@ -1,0 +1,163 @@
+"""Run files that prove themselves, and the model version a result was made with.
+
+Each run of a sweep is one parquet file, ``DIR/runs/<key>.parquet``, whose schema metadata says which run
+it is (run id, seed, design point, policy, replication, parameter values), which experiment it belongs to
+(a fingerprint of everything that must match to resume) and which model code made it (package version,
+git commit, a fingerprint of the model's source files). It is written to a temporary file, flushed to disk
+(fsync), renamed into place, and the folder is flushed too, so after a crash a file either is complete or
+does not exist. ``--resume`` opens every file and keeps only those that :func:`check_run` accepts, in the
+spirit of Snakemake's checks of incomplete output.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiments.design import Run
+
+META_KEY = b"crsim.run"
+SOURCE_ROOT = Path(__file__).resolve().parents[1]  # the ``sim`` package
+NOT_MODEL = ("app",)  # sub-packages that draw or serve results but cannot change them
+
+
+def fingerprint(data: Any) -> str:
+    """A short, stable hash of JSON-able data (sorted keys)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def source_fingerprint() -> str:
+    """Hash of every Python source file of the model (the ``sim`` package without the page)."""
+    digest = hashlib.sha256()
+    for path in sorted(SOURCE_ROOT.rglob("*.py")):
+        rel = path.relative_to(SOURCE_ROOT)
+        if rel.parts[0] in NOT_MODEL:
+            continue
+        digest.update(str(rel.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def code_version() -> dict[str, str | None]:
+    """What identifies the model code: package version, git commit (None outside a checkout), source hash."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from sim.runner import git_commit
+
+    try:
+        package = version("crsim")
+    except PackageNotFoundError:
+        package = "unknown"
+    return {"crsim": package, "git_commit": git_commit(), "source": source_fingerprint()}
+
+
+def code_change(old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """What differs between two code versions that can change results (package version, source), or None.
+
+    The git commit alone is not compared: a commit that changes no model source file changes no result.
+    """
+    changed = [f"{k} {old.get(k)} -> {new.get(k)}" for k in ("crsim", "source") if old.get(k) != new.get(k)]
+    return ", ".join(changed) or None
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to disk; a no-op where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_durable(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file in the same folder, fsync it, rename it into place, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+        fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def stamp(run: Run, experiment: str, code: dict[str, Any]) -> dict[str, Any]:
+    """The metadata a run file carries: who it is, which experiment, which code."""
+    return {
+        "run_id": run.key,
+        "point": run.point,
+        "policy": run.policy,
+        "replication": run.replication,
+        "seed": run.seed,
+        "values": run.values,
+        "experiment": experiment,
+        "code": code,
+    }
+
+
+def write_run(path: Path, table: pd.DataFrame, meta: dict[str, Any]) -> None:
+    """Write one run's table as parquet with its identity in the schema metadata, durably."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    meta = {**meta, "rows": arrow.num_rows}
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), META_KEY: json.dumps(meta).encode()})
+    write_durable(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
+
+
+def read_stamp(path: Path) -> dict[str, Any]:
+    """The metadata of a run file; raises ValueError when the file is not a complete run file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+        raw = (meta.schema.to_arrow_schema().metadata or {}).get(META_KEY)
+    except (OSError, pa.ArrowException) as err:
+        raise ValueError(f"unreadable ({str(err).splitlines()[0]})") from None
+    if raw is None:
+        raise ValueError("carries no run metadata")
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        raise ValueError("corrupt run metadata") from None
+    if found.get("rows") != meta.num_rows:
+        raise ValueError(f"holds {meta.num_rows} rows, its metadata says {found.get('rows')}")
+    return found
+
+
+def check_run(path: Path, run: Run, experiment: str, codes: list[dict[str, Any]]) -> str | None:
+    """Why the file at ``path`` is not a complete result of ``run`` in this experiment, or None if it is."""
+    try:
+        if path.stat().st_size == 0:
+            return "empty"
+        found = read_stamp(path)
+    except (OSError, ValueError) as err:
+        return str(err)
+    expected = stamp(run, experiment, {})
+    for key in ("run_id", "point", "policy", "replication", "seed"):
+        if found.get(key) != expected[key]:
+            return f"belongs to another run ({key} {found.get(key)!r}, expected {expected[key]!r})"
+    if json.loads(json.dumps(found.get("values"))) != json.loads(json.dumps(run.values)):
+        return "belongs to another design point"
+    if found.get("experiment") != experiment:
+        return "belongs to another experiment"
+    if not any(code_change(found.get("code") or {}, code) is None for code in codes):
+        return "made by model code this folder does not record"
+    return None
