@@ -62,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         table = model.outcomes()
     finally:
         model.release()
+    scenario = model.scenario  # with the seed it ran with
     print(f"{scenario.name}: {scenario.customers.count} customers, {scenario.years:g} years, seed {scenario.seed}")
     print(summary(table).to_string())
     if args.out is not None:

@@ -16,6 +16,7 @@ import networkx as nx
 import pandas as pd
 
 from benchmarks.reference.agents import CustomerAgent, FirmAgent, clip
+from sim import compat
 from sim.mechanisms.shocks import RECESSION_SHIFT
 from sim.model import FIRM_RADIUS
 from sim.params import Scenario
@@ -192,7 +193,7 @@ class ReferenceModel(mesa.Model):
 
     def release(self) -> None:
         """Let go of this model (Mesa 3.3 keeps every model alive through ``Agent._ids``)."""
-        mesa.Agent._ids.pop(self, None)
+        compat.release(self)
 
 
 def run_reference(
