@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from sim import compat  # noqa: F401, I001 - first: imports Mesa, keeping the multiprocessing start method
 from sim.agents import Customer, Firm
+from sim.evaluation import evaluate
 from sim.experiments.results import load_results
 from sim.metrics import METRICS
 from sim.model import MarketModel
@@ -39,6 +40,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "default_market",
+    "evaluate",
     "load_results",
     "load_scenario",
     "parameter_names",

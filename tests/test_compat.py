@@ -89,7 +89,8 @@ def test_steps_counts_wrapped_steps_and_falls_back_to_time():
 
 def test_grid_layout_is_read_by_solaraviz_at_call_time(monkeypatch):
     solara_viz = pytest.importorskip("mesa.visualization.solara_viz")
-    original = solara_viz.make_initial_grid_layout
+    original = solara_viz.make_initial_grid_layout  # Mesa's, or the workshop page's if it was imported
+    mesas = getattr(original, "__wrapped__", original)
     # SolaraViz calls the module-level function by name, so a replacement is what it uses
     callers = inspect.getsource(solara_viz).split("def make_initial_grid_layout", 1)[0]
     assert "make_initial_grid_layout(" in callers
@@ -99,8 +100,9 @@ def test_grid_layout_is_read_by_solaraviz_at_call_time(monkeypatch):
 
     try:
         default = compat.set_grid_layout(layout)
-        assert default is original and solara_viz.make_initial_grid_layout is layout
-        assert compat.set_grid_layout(layout) is original  # setting twice keeps Mesa's default
+        assert default is mesas and solara_viz.make_initial_grid_layout is layout
+        assert compat.set_grid_layout(layout) is mesas  # setting twice still hands back Mesa's default
+        assert len(mesas(3)) == 3
     finally:
         solara_viz.make_initial_grid_layout = original
     monkeypatch.delattr(solara_viz, "make_initial_grid_layout")
