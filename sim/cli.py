@@ -46,15 +46,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sim.model import MarketModel
+    from sim.overrides import apply_sets, parse_sets
     from sim.runner import save_run
 
     scenario = resolve_scenario(args.scenario)
     try:
-        scenario = scenario.with_changes(years=args.years, seed=args.seed)
+        customers = {"count": args.customers} if args.customers is not None else None
+        scenario = scenario.with_changes(years=args.years, seed=args.seed, customers=customers)
     except ValidationError as err:
         raise ScenarioError(f"command line: --{describe(err, Scenario)}") from None
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"{args.out}: --out must be a directory")
+    scenario = apply_sets(scenario, parse_sets(args.set))
+    check_out(args.out, args.force)
     model = MarketModel(scenario)
     try:
         with tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr, disable=args.quiet) as bar:
@@ -66,9 +68,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {scenario.customers.count} customers, {scenario.years:g} years, seed {scenario.seed}")
     print(summary(table).to_string())
     if args.out is not None:
-        save_run(args.out, table, scenario)
-        print(f"wrote {args.out / 'timeseries.csv'} and {args.out / 'manifest.json'}")
+        written = save_run(args.out, table, scenario, fmt=args.format)
+        print(f"wrote {written} and {args.out / 'manifest.json'}")
     return 0
+
+
+def check_out(out: Path | None, force: bool) -> None:
+    """Refuse an ``--out`` that is a file, or a folder that holds anything, unless ``--force``."""
+    if out is None or not out.exists():
+        return
+    if not out.is_dir():
+        raise ScenarioError(f"{out}: --out must be a directory")
+    if any(out.iterdir()) and not force:
+        raise ScenarioError(f"{out}: not empty; choose another --out, or add --force to overwrite")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -97,17 +109,41 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from sim.app.serve import serve
 
-    return serve(args.scenario, port=args.port, host=args.host)
+    scenario = args.scenario
+    if args.set:
+        import tempfile
+
+        from sim.overrides import apply_sets, parse_sets, write_scenario
+
+        changed = apply_sets(resolve_scenario(scenario), parse_sets(args.set))
+        folder = Path(tempfile.mkdtemp(prefix="crsim-app-"))  # read by the server, which replaces this process
+        scenario = str(write_scenario(changed, folder / f"{changed.name}.toml"))
+    return serve(scenario, port=args.port, host=args.host)
+
+
+def add_set_option(p: argparse.ArgumentParser) -> None:
+    """``--set DOTTED=VALUE``, repeatable, on a sub-command."""
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="set a parameter by dotted name, e.g. --set behaviour.trust_gain=0.05 (repeatable; levers.X: focal firm)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crsim", description="Simulate firms and their customers' relationships.")
+    p.add_argument("--version", action="version", version=version_line())
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run a scenario (default: the market with one firm of each policy)")
     r.add_argument("scenario", nargs="?", help="scenario file or policy preset name")
     r.add_argument("--years", type=float, help="override the horizon in years")
-    r.add_argument("--seed", type=int, help="override the seed")
-    r.add_argument("--out", type=Path, help="write timeseries.csv and manifest.json into this directory")
+    r.add_argument("--seed", type=int, help="override the seed (default: the scenario's, else fresh entropy)")
+    r.add_argument("--customers", type=int, help="override the number of customers")
+    add_set_option(r)
+    r.add_argument("--out", type=Path, help="write the table and manifest.json into this (new or empty) directory")
+    r.add_argument("--format", choices=("csv", "parquet"), default="csv", help="table format (default csv)")
+    r.add_argument("--force", action="store_true", help="let --out overwrite a folder that holds files")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="check scenario files")
@@ -121,8 +157,19 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
     a.add_argument("--host", default="127.0.0.1", help="address to bind to (default 127.0.0.1, this machine only)")
+    add_set_option(a)
     a.set_defaults(func=cmd_app)
     return p
+
+
+def version_line() -> str:
+    """``crsim X (Mesa Y, Python Z)``."""
+    import platform
+
+    from sim import __version__
+    from sim.compat import mesa
+
+    return f"crsim {__version__} (Mesa {mesa.__version__}, Python {platform.python_version()})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

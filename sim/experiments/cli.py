@@ -16,11 +16,28 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ScenarioError(f"command line: --workers: must be at least 1 (got {args.workers})")
     exp = load_experiment(args.experiment, replications=args.replications, years=args.years, customers=args.customers)
+    exp = with_sets(exp, args.set)
     out = run_experiment(
         exp, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume, progress=not args.quiet
     )
     print(f"{exp.name}: results in {out}; next: crsim report {out}")
     return 0
+
+
+def with_sets(exp, sets: list[str] | None):
+    """The experiment with ``--set`` values added to its fixed parameters (refused for a varied one)."""
+    from sim.experiments.spec import resolve
+    from sim.overrides import parse_sets
+
+    values = parse_sets(sets)
+    for name in values:
+        if name in exp.design.parameters:
+            raise ScenarioError(f"command line: --set {name}: the design varies it; change the experiment file")
+    if not values:
+        return exp
+    exp = exp.with_changes(fixed={**exp.fixed, **values})
+    resolve(exp)
+    return exp
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -71,6 +88,7 @@ def add_experiment_commands(sub) -> None:
     sw.add_argument("--replications", type=int, help="override the experiment's replications")
     sw.add_argument("--years", type=float, help="override the experiment's horizon")
     sw.add_argument("--customers", type=int, help="override the market size")
+    sw.add_argument("--set", action="append", metavar="NAME=VALUE", help="fix a parameter in every run (repeatable)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.set_defaults(func=cmd_sweep)
     rp = sub.add_parser("report", help="summaries, paired differences, sensitivity indices and figures of a sweep")
