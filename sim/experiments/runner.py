@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiments.cluster import dask_executor
 from sim.experiments.design import Run, points, runs
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
 from sim.model import MarketModel
@@ -36,6 +37,7 @@ from sim.runner import git_commit, versions, write_atomic
 from sim.scenario import ScenarioError
 
 RECORD = "experiment.json"
+POLL_SECONDS = 1.0  # how often a waiting runner looks again at the cluster's size
 RUNS = "runs"
 ID_COLUMNS = ["run_id", "point", "policy", "replication", "seed", "step", "year", "firm", "firm_policy", "focal"]
 
@@ -120,22 +122,15 @@ class InlineExecutor(Executor):
 
 
 @contextmanager
-def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[Executor, int]]:
-    """An executor and the number of runs to keep in flight: inline, a process pool, or a Dask cluster."""
+def make_executor(workers: int = 1, scheduler: Any = None) -> Iterator[tuple[Executor, int | Callable[[], int]]]:
+    """An executor and the number of runs to keep in flight: inline, a process pool, or a Dask cluster.
+
+    For Dask, ``scheduler`` is an address, a ``distributed.Client`` or a cluster object (``LocalCluster``,
+    dask-jobqueue's ``SLURMCluster``, ...), and the number in flight is a callable that follows the workers.
+    """
     if scheduler is not None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ScenarioError("--scheduler needs dask.distributed: pip install 'crsim[cluster]'") from None
-        try:
-            client = Client(scheduler, timeout=10)
-        except (OSError, TimeoutError, ValueError) as err:
-            raise ScenarioError(f"{scheduler}: cannot reach the Dask scheduler: {err}") from None
-        try:
-            threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-            yield client.get_executor(pure=False), max(2, 2 * threads)
-        finally:
-            client.close()
+        with dask_executor(scheduler) as engine:
+            yield engine
     elif workers <= 1:
         yield InlineExecutor(), 1
     else:
@@ -211,7 +206,7 @@ def run_experiment(
     out: str | Path,
     *,
     workers: int = 1,
-    scheduler: str | None = None,
+    scheduler: Any = None,
     executor: Executor | None = None,
     in_flight: int | None = None,
     resume: bool = False,
@@ -223,7 +218,8 @@ def run_experiment(
     """Run every run of an experiment not yet in ``out``, writing each as it finishes; returns ``out``.
 
     ``experiment`` is an :class:`Experiment` or a file. ``workers`` > 1 uses a local process pool,
-    ``scheduler`` (``tcp://host:port``) a Dask cluster; or pass any ``concurrent.futures`` executor (left
+    ``scheduler`` a Dask cluster (``tcp://host:port``, a ``distributed.Client`` or a cluster object; runs are
+    handed out as workers join); or pass any ``concurrent.futures`` executor (left
     open afterwards), with ``in_flight`` runs submitted at a time (default ``2 * workers``). ``resume``
     skips runs whose files exist; without it, a folder that already holds results is refused.
     ``replications``, ``years`` and ``customers`` shrink (or grow) the experiment, e.g. for a quick look.
@@ -246,7 +242,7 @@ def run_experiment(
 
     context = make_executor(workers, scheduler) if executor is None else _given(executor, in_flight or 2 * workers)
     with context as (pool, window):
-        prepare(out, the_plan.record(), resume)
+        prepare(out, {**the_plan.record(), **getattr(window, "record", {})}, resume)
         bar = tqdm(
             total=total,
             initial=done,
@@ -260,11 +256,11 @@ def run_experiment(
         queue = iter(todo)
         try:
             while True:
-                while len(waiting) < window and (run := next(queue, None)) is not None:
+                while len(waiting) < in_flight_now(window) and (run := next(queue, None)) is not None:
                     waiting[pool.submit(execute, *args, run, outcomes)] = run
                 if not waiting:
                     break
-                finished, _ = wait(list(waiting), return_when=FIRST_COMPLETED)
+                finished, _ = wait(list(waiting), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in finished:
                     run = waiting.pop(future)
                     table = future.result()
@@ -278,6 +274,11 @@ def run_experiment(
             for future in waiting:
                 future.cancel()
     return out
+
+
+def in_flight_now(window: int | Callable[[], int]) -> int:
+    """Runs to keep in flight now: a fixed number, or what a growing cluster can take at this moment."""
+    return window() if callable(window) else window
 
 
 @contextmanager
