@@ -44,22 +44,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.experiments import report
 
     rep = report(args.dir)
-    table = rep.summary.assign(
-        value=lambda d: d.apply(lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1)
-    )
-    index = [c for c in table.columns if c not in ("outcome", "n", "mean", "sd", "ci_low", "ci_high", "value")]
-    wide = table.pivot(index=index, columns="outcome", values="value")
-    print("mean [95% CI] over replications, focal firm, last year of the horizon")
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 60):
-        print(wide.to_string() if len(wide) <= 60 else wide.head(60).to_string() + f"\n... ({len(wide)} rows)")
+    print_summary(rep.summary)
     if not rep.differences.empty:
         diff = rep.differences.assign(
             value=lambda d: d.apply(
-                lambda r: f"{r['difference']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]", axis=1
+                lambda r: (
+                    f"{r['difference']:+.3f}"
+                    + (f" [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]" if pd.notna(r["ci_low"]) else "")
+                ),
+                axis=1,
             )
         )
         index = [
-            c for c in diff.columns if c not in ("outcome", "n", "difference", "ci_low", "ci_high", "p_value", "value")
+            c
+            for c in diff.columns
+            if c not in ("outcome", "n", "difference", "ci_low", "ci_high", "p_value", "p_holm", "value")
         ]
         print(
             f"\ndifference against {diff['reference'].iloc[0]} [95% CI]"
@@ -67,14 +66,42 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(diff.pivot(index=index, columns="outcome", values="value").head(60).to_string())
+        tested = rep.differences["p_value"].notna().sum()
+        if tested > 1:
+            kept = (rep.differences["p_holm"] < 0.05).sum()
+            print(f"{kept} of {tested} differences stay below p = 0.05 after Holm's correction (p_holm)")
     if not rep.sensitivity.empty:
         print("\nsensitivity indices")
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(rep.sensitivity.round(3).to_string(index=False))
+    for note in rep.notes:
+        print(f"note: {note}")
     print()
-    for path in sorted(rep.folder.glob("*.csv")) + rep.figures:
+    for path in rep.files:
         print(f"wrote {path}")
     return 0
+
+
+def print_summary(summary: pd.DataFrame) -> None:
+    """Mean [95 % CI] per design point and policy; with one run per point, the spread over the points instead."""
+    if summary["n"].max() <= 1:
+        over = summary.groupby(["policy", "outcome"], sort=False)["mean"]
+        table = over.agg(points="count", mean="mean", sd="std", min="min", max="max").reset_index()
+        print("one run per design point (no intervals): focal firm's last year, over the design points")
+        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 80):
+            print(table.round(3).to_string(index=False))
+        return
+    table = summary.assign(
+        value=lambda d: d.apply(
+            lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]" if r["n"] > 1 else f"{r['mean']:.3f}",
+            axis=1,
+        )
+    )
+    index = [c for c in table.columns if c not in ("outcome", "n", "mean", "sd", "ci_low", "ci_high", "value")]
+    wide = table.pivot(index=index, columns="outcome", values="value")
+    print("mean [95% CI] over replications, focal firm, last year of the horizon")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 60):
+        print(wide.to_string() if len(wide) <= 60 else wide.head(60).to_string() + f"\n... ({len(wide)} rows)")
 
 
 def add_experiment_commands(sub) -> None:
