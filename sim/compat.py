@@ -95,7 +95,7 @@ def set_grid_layout(layout: Callable[[int], list[dict]]) -> Callable[[int], list
     default = getattr(default, "__wrapped__", default)
     if not hasattr(layout, "__wrapped__"):
         layout.__wrapped__ = default  # type: ignore[attr-defined]
-    solara_viz.make_initial_grid_layout = layout
+    solara_viz.make_initial_grid_layout = layout  # type: ignore[attr-defined]
     return default
 
 

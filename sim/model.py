@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
+import mesa  # first imported by sim.compat (through sim/__init__), which keeps the start method
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -32,7 +34,6 @@ from sim.policies import POLICIES
 from sim.scenario import resolve_scenario
 from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
 
-mesa = compat.mesa
 FIRM_RADIUS = 0.3  # firms' standard offers sit on a circle of this radius in the needs plane
 SEED_MASK = 2**63 - 1  # seeds fit a signed 64-bit column
 
@@ -52,7 +53,7 @@ class MarketModel(mesa.Model):
         scenario: Scenario | str | Path | None = None,
         *,
         seed: int | None = None,
-        rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+        rng: Any = None,
         years: float | None = None,
         customers: int | None = None,
         **parameters: float | int | bool,
@@ -67,8 +68,9 @@ class MarketModel(mesa.Model):
         if customers is not None:
             parameters = {"customers.count": customers, **parameters}
         scenario = set_parameters(scenario, parameters).with_changes(years=years)
-        scenario = scenario.with_changes(seed=_seed(seed, rng, scenario.seed))
-        super().__init__(**compat.model_seed_kwargs(scenario.seed))
+        run_seed = _seed(seed, rng, scenario.seed)
+        scenario = scenario.with_changes(seed=run_seed)
+        super().__init__(**compat.model_seed_kwargs(run_seed))
         self.scenario = scenario
         self.shocks: list[Shock] = list(scenario.shocks)
         streams = np.random.SeedSequence(scenario.seed).spawn(len(STREAMS))
