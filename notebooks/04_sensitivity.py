@@ -71,7 +71,7 @@ table.pivot(index="parameter", columns="outcome", values="mu_star").round(3)
 # its bootstrap confidence interval) and sigma per lever and outcome:
 
 # %%
-Image(filename=str(next(p for p in rep.figures if p.name.startswith("sensitivity"))))
+Image(filename=str(next(p for p in rep.files if p.name.startswith("sensitivity") and p.suffix == ".png")))
 
 # %% [markdown]
 # ## mu\* against sigma

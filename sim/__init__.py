@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from sim import compat  # noqa: F401, I001 - first: imports Mesa, keeping the multiprocessing start method
 from sim.agents import Customer, Firm
+from sim.evaluation import evaluate
 from sim.experiments.results import load_results
 from sim.metrics import METRICS
 from sim.model import MarketModel
+from sim.parameters import parameter_names, set_parameters
 from sim.params import Levers
 from sim.policies import POLICIES, Policy, register
 from sim.runner import run
@@ -37,9 +40,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "default_market",
+    "evaluate",
     "load_results",
     "load_scenario",
+    "parameter_names",
     "preset_scenario",
     "register",
     "run",
+    "set_parameters",
 ]

@@ -54,17 +54,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sim.model import MarketModel
+    from sim.overrides import apply_sets, parse_sets
     from sim.runner import save_run
 
     scenario = resolve_scenario(args.scenario)
     try:
-        scenario = scenario.with_changes(years=args.years, seed=args.seed)
+        customers = {"count": args.customers} if args.customers is not None else None
+        scenario = scenario.with_changes(years=args.years, seed=args.seed, customers=customers)
     except ValidationError as err:
         raise ScenarioError(f"command line: --{describe(err, Scenario)}") from None
+    scenario = apply_sets(scenario, parse_sets(args.set))
+    check_out(args.out, args.force)
     if args.out is not None:
-        from sim.experiments.runner import check_out
+        from sim.experiments.runner import check_out as check_writable
 
-        check_out(args.out)  # before the simulation, not after it
+        check_writable(args.out)  # before the simulation, not after it
     warn_meaningless(scenario, args.scenario or scenario.name)
     check_memory(Estimate(scenario_mb(scenario), available_mb(), f"{scenario.name}"), args.force)
     model = MarketModel(scenario)
@@ -74,12 +78,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         table = model.outcomes()
     finally:
         model.release()
+    scenario = model.scenario  # with the seed it ran with
     print(f"{scenario.name}: {scenario.customers.count} customers, {scenario.years:g} years, seed {scenario.seed}")
     print(summary(table).to_string())
     if args.out is not None:
-        save_run(args.out, table, scenario)
-        print(f"wrote {args.out / 'timeseries.csv'} and {args.out / 'manifest.json'}")
+        written = save_run(args.out, table, scenario, fmt=args.format)
+        print(f"wrote {written} and {args.out / 'manifest.json'}")
     return 0
+
+
+def check_out(out: Path | None, force: bool) -> None:
+    """Refuse an ``--out`` that is a file, or a folder that holds anything, unless ``--force``."""
+    if out is None or not out.exists():
+        return
+    if not out.is_dir():
+        raise ScenarioError(f"{out}: --out must be a directory")
+    if any(out.iterdir()) and not force:
+        raise ScenarioError(f"{out}: not empty; choose another --out, or add --force to overwrite")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -111,24 +126,51 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise ScenarioError(f"command line: --port: must be between 1 and 65535 (got {args.port})")
-    scenario = resolve_scenario(args.scenario)
-    page = APP_MB + 2 * (scenario_mb(scenario) - PROCESS_MB)  # two markets side by side in one server
-    check_memory(Estimate(page, available_mb(), f"the page with {scenario.name} side by side"), args.force)
-    return serve(args.scenario, port=args.port, host=args.host)
+    market = resolve_scenario(args.scenario)
+    page = APP_MB + 2 * (scenario_mb(market) - PROCESS_MB)  # two markets side by side in one server
+    check_memory(Estimate(page, available_mb(), f"the page with {market.name} side by side"), args.force)
+    scenario = args.scenario
+    if args.set:
+        import tempfile
+
+        from sim.overrides import apply_sets, parse_sets, write_scenario
+
+        changed = apply_sets(resolve_scenario(scenario), parse_sets(args.set))
+        folder = Path(tempfile.mkdtemp(prefix="crsim-app-"))  # read by the server, which replaces this process
+        scenario = str(write_scenario(changed, folder / f"{changed.name}.toml"))
+    return serve(scenario, port=args.port, host=args.host)
+
+
+def add_set_option(p: argparse.ArgumentParser) -> None:
+    """``--set DOTTED=VALUE``, repeatable, on a sub-command."""
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="set a parameter by dotted name, e.g. --set behaviour.trust_gain=0.05 (repeatable; levers.X: focal firm)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crsim", description="Simulate firms and their customers' relationships.")
+    p.add_argument("--version", action="version", version=version_line())
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser(
         "run", help="run a scenario (default: the market with one firm of each of the six named policies)"
     )
     r.add_argument("scenario", nargs="?", help="scenario file or policy preset name")
     r.add_argument("--years", type=float, help="override the horizon in years")
-    r.add_argument("--seed", type=int, help="override the seed")
-    r.add_argument("--out", type=Path, help="write timeseries.csv and manifest.json into this directory")
+    r.add_argument("--seed", type=int, help="override the seed (default: the scenario's, else fresh entropy)")
+    r.add_argument("--customers", type=int, help="override the number of customers")
+    add_set_option(r)
+    r.add_argument("--out", type=Path, help="write the table and manifest.json into this (new or empty) directory")
+    r.add_argument("--format", choices=("csv", "parquet"), default="csv", help="table format (default csv)")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="let --out overwrite a folder that holds files, and run even if the memory estimate exceeds what is available",
+    )
     r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is available")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)
@@ -143,12 +185,23 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
     a.add_argument("--host", default="127.0.0.1", help="address to bind to (default 127.0.0.1, this machine only)")
     a.add_argument("--force", action="store_true", help="serve even if the memory estimate exceeds what is available")
+    add_set_option(a)
     a.set_defaults(func=cmd_app)
     return p
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"crsim: warning: {message}", file=sys.stderr)
+
+
+def version_line() -> str:
+    """``crsim X (Mesa Y, Python Z)``."""
+    import platform
+
+    from sim import __version__
+    from sim.compat import mesa
+
+    return f"crsim {__version__} (Mesa {mesa.__version__}, Python {platform.python_version()})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
-import mesa
+import mesa  # first imported by sim.compat (through sim/__init__), which keeps the start method
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sim import compat
 from sim.agents import Customer, Firm
 from sim.mechanisms.capacity import hire_staff, needed_capacity
 from sim.mechanisms.economics import settle_accounts
@@ -28,10 +30,13 @@ from sim.mechanisms.switching import decide, enter_market
 from sim.mechanisms.word_of_mouth import advertise, talk
 from sim.metrics import measure
 from sim.network import build_network, to_networkx
+from sim.parameters import set_parameters
 from sim.params import Levers
 from sim.policies import POLICIES
 from sim.scenario import Scenario, Shock, resolve_scenario
 from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
+
+SEED_MASK = 2**63 - 1  # seeds fit a signed 64-bit column
 
 
 class MarketModel(mesa.Model):
@@ -45,10 +50,28 @@ class MarketModel(mesa.Model):
     """
 
     def __init__(
-        self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, years: float | None = None
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        seed: int | None = None,
+        rng: Any = None,
+        years: float | None = None,
+        customers: int | None = None,
+        **parameters: float | int | bool,
     ):
-        scenario = resolve_scenario(scenario).with_changes(seed=seed, years=years)
-        super().__init__(seed=scenario.seed)
+        """``scenario`` (object, file, preset name; None = the default market) with ``parameters`` set by dotted
+        name (``**{"customers.count": 800, "levers.exit_fee": 3}``, or ``customers__count=800``), as
+        ``mesa.batch_run`` passes them. ``seed`` (or ``rng``: an integer, a numpy Generator or SeedSequence)
+        seeds the run; with neither, the scenario's seed, and when it has none, fresh entropy, recorded as
+        ``model.scenario.seed`` and in every result row.
+        """
+        scenario = resolve_scenario(scenario)
+        if customers is not None:
+            parameters = {"customers.count": customers, **parameters}
+        scenario = set_parameters(scenario, parameters).with_changes(years=years)
+        run_seed = _seed(seed, rng, scenario.seed)
+        scenario = scenario.with_changes(seed=run_seed)
+        super().__init__(**compat.model_seed_kwargs(run_seed))
         self.scenario = scenario
         self.shocks: list[Shock] = list(scenario.shocks)
         streams = np.random.SeedSequence(scenario.seed).spawn(len(STREAMS))
@@ -90,18 +113,26 @@ class MarketModel(mesa.Model):
         self.market.firms.reserves[:n_firms] = np.where(entry_month == 0, starting_reserves(self.market), 0.0)
         self.market.firms.staff[:] = needed_capacity(self.market)
 
+        outcomes = list(measure(self.market))
         reporters = {"firm": "name", "policy": "policy_name"}
-        reporters.update({name: _outcome(name) for name in measure(self.market)})
-        self.datacollector = mesa.DataCollector(agenttype_reporters={Firm: reporters})
+        reporters.update({name: _outcome(name) for name in outcomes})
+        # the focal (first) firm's outcomes as model reporters, which mesa.batch_run reads
+        focal = {"seed": _constant(scenario.seed), "focal_firm": _constant(self.firms[0].name)}
+        focal.update({name: _focal_outcome(name) for name in outcomes})
+        self.datacollector = mesa.DataCollector(model_reporters=focal, agenttype_reporters={Firm: reporters})
         for month in range(1 - scenario.burn_in_months, 1):  # the burn-in: simulated, not recorded
             self.simulate_month(month)
         self._record()
 
     # -- one month, in the order of the brief -------------------------------------------------
     def step(self) -> None:
-        self.simulate_month(self.steps)
+        """One month; a step asked for past the horizon ends the run instead (as ``mesa.batch_run`` expects)."""
+        if compat.steps(self) > self.scenario.months:
+            self.running = False
+            return
+        self.simulate_month(compat.steps(self))
         self._record()
-        if self.steps >= self.scenario.months:
+        if compat.steps(self) >= self.scenario.months:
             self.running = False
 
     def simulate_month(self, month: int) -> None:
@@ -167,11 +198,13 @@ class MarketModel(mesa.Model):
     # -- use -------------------------------------------------------------------------------
     def run(self, months: int | None = None, progress=None) -> MarketModel:
         """Run the horizon (or ``months`` more months); ``progress(done, total)`` is called each month."""
-        total = self.scenario.months - self.steps if months is None else months
+        total = self.scenario.months - compat.steps(self) if months is None else months
         for done in range(1, total + 1):
             self.step()
             if progress is not None:
                 progress(done, total)
+        if compat.steps(self) >= self.scenario.months:
+            self.running = False
         return self
 
     def customer(self, index: int) -> Customer:
@@ -215,7 +248,7 @@ class MarketModel(mesa.Model):
 
     def fire_shock(self, kind: str, firm: str | None = None, severity: float = 0.5, months: int = 12) -> Shock:
         """Start a shock next month in the running simulation (e.g. from the workshop page)."""
-        shock = Shock(kind=kind, firm=firm, severity=severity, months=months, year=(self.steps + 1) / 12)
+        shock = Shock(kind=kind, firm=firm, severity=severity, months=months, year=(compat.steps(self) + 1) / 12)
         if firm is not None and firm not in self._firm_index:
             raise ValueError(f"unknown firm {firm!r}")
         self.shocks.append(shock)
@@ -232,7 +265,7 @@ class MarketModel(mesa.Model):
 
     def release(self) -> None:
         """Let go of this model: Mesa 3.3 keeps every model alive through ``Agent._ids`` otherwise."""
-        mesa.Agent._ids.pop(self, None)
+        compat.release(self)
 
 
 class _AgentsByType(Mapping):
@@ -244,15 +277,17 @@ class _AgentsByType(Mapping):
     def __getitem__(self, kind: type[mesa.Agent]) -> mesa.AgentSet:
         if kind is Customer:
             self._model.customer_handles()
-        return self._model._agents_by_type[kind]
+        return compat.agents_by_type(self._model)[kind]
 
     def __iter__(self) -> Iterator[type[mesa.Agent]]:
-        yield from self._model._agents_by_type
-        if Customer not in self._model._agents_by_type:
+        present = compat.agents_by_type(self._model)
+        yield from present
+        if Customer not in present:
             yield Customer
 
     def __len__(self) -> int:
-        return len(self._model._agents_by_type) + (Customer not in self._model._agents_by_type)
+        present = compat.agents_by_type(self._model)
+        return len(present) + (Customer not in present)
 
 
 def _outcome(name: str):
@@ -261,3 +296,33 @@ def _outcome(name: str):
 
     report.__name__ = name
     return report
+
+
+def _focal_outcome(name: str):
+    def report(model: MarketModel) -> float:
+        return model.firms[0].outcomes[name]
+
+    report.__name__ = name
+    return report
+
+
+def _constant(value):
+    return lambda model: value
+
+
+def _seed(seed: int | None, rng, scenario_seed: int | None) -> int:
+    """The run's seed from ``seed`` or ``rng`` (not both), else the scenario's, else fresh entropy."""
+    if seed is not None and rng is not None:
+        raise ValueError("pass seed or rng, not both")
+    if seed is None and rng is not None:
+        if isinstance(rng, int | np.integer):
+            seed = int(rng)
+        elif isinstance(rng, np.random.SeedSequence):
+            seed = int(rng.generate_state(1, dtype=np.uint64)[0]) & SEED_MASK
+        else:
+            seed = int(np.random.default_rng(rng).integers(SEED_MASK, dtype=np.int64))
+    if seed is None:
+        seed = scenario_seed
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0]) & SEED_MASK
+    return int(seed)

@@ -81,8 +81,13 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def save_run(out: Path, table: pd.DataFrame, scenario: Scenario) -> None:
-    """Write ``timeseries.csv`` and ``manifest.json`` into ``out`` (each atomically)."""
+def save_run(out: Path, table: pd.DataFrame, scenario: Scenario, fmt: str = "csv") -> Path:
+    """Write ``timeseries.csv`` (or ``.parquet``) and ``manifest.json`` into ``out`` (each atomically)."""
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "timeseries.csv", lambda p: table.to_csv(p, index=False))
+    path = out / f"timeseries.{fmt}"
+    if fmt == "parquet":
+        write_atomic(path, lambda p: table.to_parquet(p, index=False))
+    else:
+        write_atomic(path, lambda p: table.to_csv(p, index=False))
     write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest(scenario), indent=2)))
+    return path

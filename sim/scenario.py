@@ -117,7 +117,9 @@ class Scenario(Strict):
     name: str = Field("market", min_length=1, description="short name, stamped on every result row")
     description: str = Field("", description="what the scenario is for")
     years: float = Field(10.0, gt=0, le=100, description="horizon in simulated years (a step is a month)")
-    seed: int = Field(0, ge=0, description="seed of the run; all randomness flows from it")
+    seed: int | None = Field(
+        None, ge=0, description="seed of the run; all randomness flows from it (none = fresh entropy, recorded)"
+    )
     burn_in_years: float = Field(
         BURN_IN_YEARS,
         ge=0,
@@ -163,9 +165,18 @@ class Scenario(Strict):
         return round(self.burn_in_years * 12)
 
     def with_changes(self, **changes: Any) -> Scenario:
-        """A validated copy with top-level fields replaced, e.g. ``years=5, seed=3``."""
+        """A validated copy with fields changed, e.g. ``years=5, seed=3``; None leaves a field alone.
+
+        A dict for a section changes only the fields it names: ``customers={"count": 800}`` keeps the
+        section's other values.
+        """
         data = self.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                value = {**data[key], **value}
+            data[key] = value
         return Scenario.model_validate(data)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from benchmarks.reference.agents import CustomerAgent, FirmAgent, clip
 from benchmarks.reference.shocks import apply_shocks
+from sim import compat
 from sim.params import Levers
 from sim.policies import POLICIES
 from sim.scenario import Scenario, resolve_scenario
@@ -250,7 +251,7 @@ class ReferenceModel(mesa.Model):
 
     def release(self) -> None:
         """Let go of this model (Mesa 3.3 keeps every model alive through ``Agent._ids``)."""
-        mesa.Agent._ids.pop(self, None)
+        compat.release(self)
 
 
 def run_reference(

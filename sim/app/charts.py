@@ -11,6 +11,7 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
+from sim import compat
 from sim.app.labels import NO_FIRM_COLOUR, OKABE_ITO, OUTCOMES, TYPE_COLOURS, TYPE_LABELS
 from sim.app.workshop import Workshop
 from sim.typology import TYPES, classify
@@ -38,7 +39,7 @@ def outcome_figure(w: Workshop) -> Figure:
     The figure is built once per workshop and its lines are updated in place
     afterwards, which keeps redrawing cheap while the market plays.
     """
-    cache = w.__dict__.setdefault("_figures", {})
+    cache = compat.figure_cache(w)
     if "outcomes" not in cache:
         cache["outcomes"] = _new_outcome_figure(w)
     fig, lines, shocks_drawn = cache["outcomes"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
-import mesa.visualization.solara_viz as solara_viz
 from mesa.visualization import SolaraViz
 
+from sim import compat
 from sim.app.charts import OutcomeCharts, PopulationView, TypologyChart
 from sim.app.controls import LeverPanel, SessionPanel
 from sim.app.labels import first_choice, policy_labels, scenario_choices
@@ -33,11 +33,11 @@ LAYOUT = [
 
 
 def _layout(n: int) -> list[dict]:
-    return [{**item, "moved": False} for item in LAYOUT[:n]] + solara_viz_default(n)[len(LAYOUT) :]
+    rest = solara_viz_default(n)[len(LAYOUT) :] if solara_viz_default is not None else []
+    return [{**item, "moved": False} for item in LAYOUT[:n]] + rest
 
 
-solara_viz_default = solara_viz.make_initial_grid_layout
-solara_viz.make_initial_grid_layout = _layout  # SolaraViz's default is a 2-column grid of 300 px rows
+solara_viz_default = compat.set_grid_layout(_layout)  # SolaraViz's default is a 2-column grid of 300 px rows
 
 board = LeverBoard()
 choices = list(scenario_choices(EXTRA))

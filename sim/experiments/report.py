@@ -6,23 +6,29 @@ those values :func:`report` builds
 
 * ``summary``: per design point and policy, mean, s.d., n and the 95 % t-interval over replications;
 * ``differences``: per design point, each policy minus the reference policy, paired by
-  replication under common random numbers (a paired t-test, Welch's otherwise), with its 95 % interval;
-* ``sensitivity``: Sobol S1/ST with confidence intervals, or Morris mu*/sigma, from SALib;
+  replication under common random numbers (a paired t-test, Welch's otherwise), with its 95 % interval
+  and the p-value adjusted for the whole table of tests (Holm 1979, ``p_holm``);
+* ``sensitivity``: Sobol S1/ST with confidence intervals, or Morris mu*/sigma, from SALib, with Sobol
+  results flagged where replication noise dominates (``noise``, and a recommendation in ``notes``);
 
-and writes them as CSV plus the figures of :mod:`sim.experiments.figures` into ``DIR/report/``.
+and writes them as CSV plus the figures of :mod:`sim.experiments.figures` (SVG, PDF, 300-dpi PNG) into
+``DIR/report/``; ``Report.figures`` holds the matplotlib Figures themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sim.experiments.design import design_seed
 from sim.experiments.results import load_record, load_results, run_summaries
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 KEY_OUTCOMES = ("trust", "bond", "churn_rate_annual", "trapped_share", "satisfaction", "profit")
 WINDOW = 12  # months at the end of the horizon over which a run's outcomes are averaged
@@ -37,9 +43,11 @@ class Report:
     differences: pd.DataFrame
     sensitivity: pd.DataFrame
     finals: pd.DataFrame
-    figures: list[Path] = field(default_factory=list)
+    figures: dict[str, Figure] = field(default_factory=dict)  # by file stem, e.g. "trajectories"
+    files: list[Path] = field(default_factory=list)  # every table and figure written
     folder: Path | None = None
     paired: bool = True
+    notes: list[str] = field(default_factory=list)  # warnings about what the numbers can carry
 
 
 def outcome_columns(results: pd.DataFrame, record: dict[str, Any]) -> list[str]:
@@ -119,7 +127,18 @@ def differences(
                 ci = test.confidence_interval(0.95)
                 row.update(ci_low=float(ci.low), ci_high=float(ci.high), p_value=float(test.pvalue))
             rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["p_holm"] = holm(table["p_value"])
+    return table
+
+
+def holm(p: pd.Series) -> pd.Series:
+    """Holm's (1979) step-down adjustment of p-values for the family of all tests given (NaN left out)."""
+    valid = p.dropna().sort_values()
+    m = len(valid)
+    adjusted = (valid * np.arange(m, 0, -1)).cummax().clip(upper=1.0)
+    return adjusted.reindex(p.index)
 
 
 def indices(
@@ -176,11 +195,43 @@ def sensitivity(finals: pd.DataFrame, record: dict[str, Any], outcomes: list[str
     if not tables:
         return pd.DataFrame()
     out = pd.concat(tables, ignore_index=True)
+    if kind == "sobol":
+        out = flag_noise(out)
     return out[["policy", "outcome", *[c for c in out.columns if c not in ("policy", "outcome")]]]
 
 
+ST_SUM_LIMIT = 1.5  # a sum of total-order indices this far above 1 is beyond what interactions explain
+
+
+def flag_noise(table: pd.DataFrame) -> pd.DataFrame:
+    """Mark Sobol results of each policy and outcome where replication noise dominates.
+
+    Signs: a first-order index below zero beyond its confidence interval (impossible for a variance share),
+    or total-order indices summing far above 1 (``ST_SUM_LIMIT``); both arise when runs at the same point
+    differ about as much as runs at different points.
+    """
+    keys = [table["policy"], table["outcome"]]
+    negative = (table["S1"] + table["S1_conf"] < 0).groupby(keys).transform("any")
+    st_sum = table["ST"].groupby(keys).transform("sum")
+    return table.assign(st_sum=st_sum, negative_s1=negative, noise=negative | (st_sum > ST_SUM_LIMIT))
+
+
+def noise_notes(table: pd.DataFrame, replications: int) -> list[str]:
+    """A recommendation for each policy and outcome whose Sobol indices replication noise dominates."""
+    if table.empty or "noise" not in table.columns:
+        return []
+    flagged = table[table["noise"]].drop_duplicates(["policy", "outcome"])
+    reps = f"{replications} replication{'s' if replications != 1 else ''} per point"
+    return [
+        f"{r.policy}, {r.outcome}: Sobol indices dominated by replication noise (sum of ST {r.st_sum:.2f}"
+        f"{', a negative S1 beyond its interval' if r.negative_s1 else ''}; {reps}): raise `replications`, "
+        "set `common_random_numbers_across_points = true`, or use a larger `samples` before reading them"
+        for r in flagged.itertuples()
+    ]
+
+
 def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool = True) -> Report:
-    """Analyse the results in ``out``; writes CSV tables and PNG figures into ``out/report/``."""
+    """Analyse the results in ``out``; writes CSV tables and figures (SVG, PDF, PNG) into ``out/report/``."""
     from sim.experiments import figures as fig
 
     out = Path(out)
@@ -205,12 +256,15 @@ def report(out: str | Path, *, outcomes: list[str] | None = None, figures: bool 
         folder=folder,
         paired=paired,
     )
+    rep.notes = noise_notes(rep.sensitivity, record["experiment"]["replications"])
     folder.mkdir(exist_ok=True)
     for name in ("summary", "differences", "sensitivity", "finals"):
         table = getattr(rep, name)
         if not table.empty:
             table.to_csv(folder / f"{name}.csv", index=False)
+            rep.files.append(folder / f"{name}.csv")
     if figures:
         results = load_results(out, focal_only=True)  # the figures draw the focal firm only
-        rep.figures = fig.all_figures(results, rep, record, folder)
+        rep.figures = fig.all_figures(results, rep, record)
+        rep.files += fig.save_all(rep.figures, folder)
     return rep

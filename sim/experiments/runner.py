@@ -34,6 +34,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.experiments.budget import bounded_workers, describe_plan, run_count, sweep_estimate
+from sim.experiments.cluster import dask_executor
 from sim.experiments.dataset import RESULTS, compact, dataset_meta, folded_runs
 from sim.experiments.design import Run, points, runs
 from sim.experiments.runfiles import check_run, code_change, code_version, fingerprint, stamp, write_durable, write_run
@@ -44,6 +45,7 @@ from sim.runner import git_commit, versions
 from sim.scenario import Scenario, ScenarioError
 
 RECORD = "experiment.json"
+POLL_SECONDS = 1.0  # how often a waiting runner looks again at the cluster's size
 RUNS = "runs"
 ID_COLUMNS = ["run_id", "point", "policy", "replication", "seed", "step", "year", "firm", "firm_policy", "focal"]
 
@@ -128,22 +130,15 @@ class InlineExecutor(Executor):
 
 
 @contextmanager
-def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tuple[Executor, int]]:
-    """An executor and the number of runs to keep in flight: inline, a process pool, or a Dask cluster."""
+def make_executor(workers: int = 1, scheduler: Any = None) -> Iterator[tuple[Executor, int | Callable[[], int]]]:
+    """An executor and the number of runs to keep in flight: inline, a process pool, or a Dask cluster.
+
+    For Dask, ``scheduler`` is an address, a ``distributed.Client`` or a cluster object (``LocalCluster``,
+    dask-jobqueue's ``SLURMCluster``, ...), and the number in flight is a callable that follows the workers.
+    """
     if scheduler is not None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ScenarioError("--scheduler needs dask.distributed: pip install 'crsim[cluster]'") from None
-        try:
-            client = Client(scheduler, timeout=10)
-        except (OSError, TimeoutError, ValueError) as err:
-            raise ScenarioError(f"{scheduler}: cannot reach the Dask scheduler: {err}") from None
-        try:
-            threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-            yield client.get_executor(pure=False), max(2, 2 * threads)
-        finally:
-            client.close()
+        with dask_executor(scheduler) as engine:
+            yield engine
     elif workers <= 1:
         yield InlineExecutor(), 1
     else:
@@ -309,9 +304,9 @@ def run_experiment(
     out: str | Path,
     *,
     workers: int = 1,
-    scheduler: str | None = None,
+    scheduler: Any = None,
     executor: Executor | None = None,
-    in_flight: int | None = None,
+    in_flight: int | Callable[[], int] | None = None,
     resume: bool = False,
     progress: bool | Callable[[int, int], None] = True,
     replications: int | None = None,
@@ -323,8 +318,10 @@ def run_experiment(
 ) -> Path:
     """Run every run of an experiment not yet in ``out``, writing each as it finishes; returns ``out``.
 
-    ``experiment`` is an :class:`Experiment`, a file, or None to resume the one recorded in ``out``. ``workers`` > 1 uses a local process pool,
-    ``scheduler`` (``tcp://host:port``) a Dask cluster; or pass any ``concurrent.futures`` executor (left
+    ``experiment`` is an :class:`Experiment`, a file, or None to resume the one recorded in ``out``.
+    ``workers`` > 1 uses a local process pool,
+    ``scheduler`` a Dask cluster (``tcp://host:port``, a ``distributed.Client`` or a cluster object; runs are
+    handed out as workers join); or pass any ``concurrent.futures`` executor (left
     open afterwards), with ``in_flight`` runs submitted at a time (default ``2 * workers``). ``resume``
     skips runs whose files exist; without it, a folder that already holds results is refused.
     ``replications``, ``years`` and ``customers`` shrink (or grow) the experiment, e.g. for a quick look.
@@ -372,6 +369,9 @@ def run_experiment(
 
     context = make_executor(workers, scheduler) if executor is None else _given(executor, in_flight or 2 * workers)
     with context as (pool, window):
+        cluster = getattr(window, "record", None)
+        if cluster:  # a Dask cluster: its workers' versions join the record
+            record_cluster(out, cluster)
         bar = tqdm(
             total=total,
             initial=done,
@@ -385,11 +385,11 @@ def run_experiment(
         queue = iter(todo)
         try:
             while True:
-                while len(waiting) < window and (run := next(queue, None)) is not None:
+                while len(waiting) < in_flight_now(window) and (run := next(queue, None)) is not None:
                     waiting[pool.submit(execute, *args, run, outcomes)] = run
                 if not waiting:
                     break
-                finished, _ = wait(list(waiting), return_when=FIRST_COMPLETED)
+                finished, _ = wait(list(waiting), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in finished:
                     run = waiting.pop(future)
                     table = future.result()
@@ -420,6 +420,18 @@ def check_out(out: Path) -> None:
         raise ScenarioError(f"{out}: --out is not writable ({parent}: {err.strerror or err})") from None
 
 
+def in_flight_now(window: int | Callable[[], int]) -> int:
+    """Runs to keep in flight now: a fixed number, or what a growing cluster can take at this moment."""
+    return window() if callable(window) else window
+
+
+def record_cluster(out: Path, cluster: dict[str, Any]) -> None:
+    """Add what the cluster reported of itself (workers' versions) to ``experiment.json``."""
+    path = out / RECORD
+    full = {**json.loads(path.read_text()), **cluster}
+    write_durable(path, lambda p: p.write_text(json.dumps(full, indent=2)))
+
+
 @contextmanager
-def _given(executor: Executor, window: int) -> Iterator[tuple[Executor, int]]:
-    yield executor, max(1, window)
+def _given(executor: Executor, window: int | Callable[[], int]) -> Iterator[tuple[Executor, int | Callable[[], int]]]:
+    yield executor, window if callable(window) else max(1, window)

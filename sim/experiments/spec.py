@@ -17,38 +17,18 @@ import warnings
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.metrics import METRICS
-from sim.params import Behaviour, Customers, Economics, Levers, Measures, Mechanisms, Network, ServiceScores, Strict
+from sim.parameters import SECTIONS, apply, is_integer, parameter_names  # noqa: F401 - re-exported
+from sim.params import Strict
 from sim.policies import POLICIES
 from sim.scenario import Scenario, ScenarioError, load_toml, resolve_scenario, validate
 from sim.typology import TYPES
 from sim.util import suggest
 
-SECTIONS: dict[str, type[BaseModel]] = {
-    "customers": Customers,
-    "network": Network,
-    "behaviour": Behaviour,
-    "economics": Economics,
-    "mechanisms": Mechanisms,
-    "scores": ServiceScores,
-    "measures": Measures,
-    "levers": Levers,
-}
 OUTCOMES: tuple[str, ...] = (*METRICS, *TYPES)
 SAMPLED = ("latin_hypercube", "sobol", "morris")
-
-
-def parameter_names() -> list[str]:
-    """Every name a design may vary, e.g. ``levers.exit_fee`` or ``customers.needs_volatility``."""
-    return [f"{section}.{field}" for section, schema in SECTIONS.items() for field in schema.model_fields]
-
-
-def is_integer(name: str) -> bool:
-    """Whether the scenario field behind a parameter name holds whole numbers (sampled values are rounded)."""
-    section, field = name.split(".", 1)
-    return SECTIONS[section].model_fields[field].annotation is int
 
 
 def _check_name(name: str) -> str:
@@ -238,19 +218,6 @@ def focal_index(exp: Experiment, scenario: Scenario) -> int:
     if exp.focal_firm not in names:
         raise ValueError(f"focal_firm: unknown firm {exp.focal_firm!r}{suggest(exp.focal_firm, names)}")
     return names.index(exp.focal_firm)
-
-
-def apply(scenario: dict[str, Any], focal: int, values: dict[str, Any]) -> dict[str, Any]:
-    """Scenario data (a ``model_dump``) with parameter values set in place; returns the data."""
-    for name, value in values.items():
-        section, field = name.split(".", 1)
-        if is_integer(name):
-            value = int(round(value))
-        if section == "levers":
-            scenario["firms"][focal]["levers"][field] = value
-        else:
-            scenario[section][field] = value
-    return scenario
 
 
 def check(exp: Experiment, scenario: Scenario) -> None:

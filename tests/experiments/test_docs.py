@@ -28,4 +28,4 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     exec(compile(block, "README.md", "exec"), namespace)
     rep = namespace["rep"]
     assert set(rep.summary["policy"]) == set(namespace["table"]["policy"]) and len(rep.summary["policy"].unique()) == 6
-    assert all(p.exists() for p in rep.figures)
+    assert all(p.exists() for p in rep.files) and "trajectories" in rep.figures

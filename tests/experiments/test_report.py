@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
 from exp_helpers import crsim, tiny
+from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.experiments import Design, Experiment, load_experiment, load_results, report, run_experiment
@@ -20,7 +22,7 @@ def swept(tmp_path_factory):
 
 
 def test_summary_means_and_intervals_follow_the_runs(swept):
-    rep = report(swept)
+    rep = report(swept, figures=False)
     results = load_results(swept)
     focal = results[results["focal"] & (results["step"] > 0)]
     run = focal[focal["run_id"] == "00002_loyalty_lock_in_0003"]
@@ -36,7 +38,7 @@ def test_summary_means_and_intervals_follow_the_runs(swept):
 
 
 def test_differences_are_paired_by_replication_against_the_reference(swept):
-    rep = report(swept)
+    rep = report(swept, figures=False)
     assert set(rep.differences["policy"]) == {"permanent_exit"} and set(rep.differences["reference"]) == {
         "loyalty_lock_in"
     }
@@ -51,10 +53,20 @@ def test_differences_are_paired_by_replication_against_the_reference(swept):
 
 def test_report_writes_tables_and_readable_figures(swept):
     rep = report(swept)
-    names = {p.name for p in rep.figures}
-    assert {"trajectories.png", "typology.png", "heatmap_permanent_exit.png", "heatmap_loyalty_lock_in.png"} <= names
-    for path in rep.figures:
-        assert path.read_bytes()[:8] == PNG and path.stat().st_size > 10_000
+    stems = {"trajectories", "differences", "typology", "heatmap_permanent_exit", "heatmap_loyalty_lock_in"}
+    assert stems <= set(rep.figures) and all(isinstance(f, Figure) for f in rep.figures.values())
+    names = {p.name for p in rep.files}
+    for stem, fig in rep.figures.items():
+        assert {f"{stem}.svg", f"{stem}.pdf", f"{stem}.png"} <= names
+        width, height = fig.get_size_inches() * 300  # 300 dpi
+        assert matplotlib.image.imread(rep.folder / f"{stem}.png").shape[:2] == (round(height), round(width))
+    for path in rep.files:
+        if path.suffix == ".png":
+            assert path.read_bytes()[:8] == PNG and path.stat().st_size > 10_000
+        if path.suffix == ".pdf":
+            assert path.read_bytes()[:5] == b"%PDF-"
+        if path.suffix == ".svg":
+            assert b"<svg" in path.read_bytes()[:500]
     for name in ("summary", "differences", "finals"):
         pd.testing.assert_frame_equal(pd.read_csv(rep.folder / f"{name}.csv"), getattr(rep, name), check_dtype=False)
 
@@ -75,19 +87,19 @@ def test_figures_have_titles_labels_and_legends(swept):
                 continue
             assert (ax.get_title() and ax.get_xlabel()) or not ax.get_visible()
         assert fig.get_suptitle()
-        assert any(ax.get_legend() for ax in fig.axes) or fig.legends or "heatmap" in str(path)
+        named_on_axis = "differences" in str(path) and [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert any(ax.get_legend() for ax in fig.axes) or fig.legends or "heatmap" in str(path) or named_on_axis
         seen.append(path)
         return original(fig, path, **kwargs)
 
     figures.Figure.savefig = check
     try:
-        paths = figures.all_figures(
-            load_results(swept), rep, __import__("sim").experiments.load_record(swept), rep.folder
-        )
+        figs = figures.all_figures(load_results(swept), rep, __import__("sim").experiments.load_record(swept))
+        paths = figures.save_all(figs, rep.folder)
     finally:
         figures.Figure.savefig = original
-    assert seen == paths and len(paths) == 4
-    assert matplotlib.image.imread(paths[0]).shape[2] in (3, 4)
+    assert seen == paths and len(figs) == 5 and len(paths) == 15
+    assert matplotlib.image.imread(paths[2]).shape[2] in (3, 4)
 
 
 def test_sobol_sweep_reports_indices_and_a_bar_chart(tmp_path):
@@ -107,7 +119,8 @@ def test_sobol_sweep_reports_indices_and_a_bar_chart(tmp_path):
     assert set(rep.sensitivity["parameter"]) == set(bounds)
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(rep.sensitivity.columns)
     assert np.isfinite(rep.sensitivity["ST"]).all()
-    assert "sensitivity_permanent_exit.png" in {p.name for p in rep.figures}
+    assert "sensitivity_permanent_exit" in rep.figures
+    assert "sensitivity_permanent_exit.png" in {p.name for p in rep.files}
 
 
 def test_report_command_prints_the_summary_and_files(swept):
