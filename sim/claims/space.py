@@ -55,7 +55,7 @@ class SpaceFile(Strict):
     density: Share = Field(0.8, description="PRIM threshold: share of failures a reported box must hold")
     mass_min: Share = Field(0.05, description="PRIM: smallest share of the points a box may hold")
     posterior_interval: tuple[Share, Share] = Field(
-        (0.05, 0.95), description="quantiles of a calibration posterior that bound a range"
+        (0.05, 0.95), strict=False, description="quantiles of a calibration posterior that bound a range (a TOML list)"
     )
     uncertainties: dict[str, Uncertainty] = Field(min_length=1, description="dotted parameter name -> range")
 
