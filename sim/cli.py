@@ -94,9 +94,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from sim.app.serve import serve
+    from sim.app.serve import PortInUse, serve
 
-    return serve(args.scenario, port=args.port, host=args.host)
+    try:
+        return serve(args.scenario, port=args.port, host=args.host)
+    except PortInUse as err:
+        print(f"crsim app: {err}", file=sys.stderr)
+        return BAD_INPUT
 
 
 def parser() -> argparse.ArgumentParser:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.palette import NO_FIRM_COLOUR, OKABE_ITO, TYPE_COLOURS  # noqa: F401  (re-exported)
 from sim.policies import POLICIES
 from sim.typology import TYPES
 
@@ -76,15 +75,31 @@ OUTCOMES = {
 }
 SMOOTHED = ("churn_rate_annual", "profit")
 
+#: The shocks a facilitator can fire: kind -> (button label, explanation, hits a chosen firm).
 SHOCKS = {
-    "scandal": ("Scandal", "A scandal at the chosen firm: its customers and the market lose trust in it at once."),
-    "price_war": ("Price war", "The chosen firm cuts its price by half for a year; rivals' customers are tempted."),
+    "scandal": (
+        "Scandal",
+        "A scandal at the chosen firm: its customers and the market lose trust in it at once.",
+        True,
+    ),
+    "price_war": (
+        "Price war",
+        "The chosen firm cuts its price by half for a year; rivals' customers are tempted.",
+        True,
+    ),
     "recession": (
         "Recession",
         "Money is tight for a year: needs move to the basic end of the market and "
         "everyone becomes more price-sensitive.",
+        False,
     ),
 }
+
+
+def shock_kinds() -> dict[str, tuple[str, str, bool]]:
+    """The one place the page reads which shocks exist (kind -> label, explanation, hits a chosen firm)."""
+    return SHOCKS
+
 
 DEFAULT_MARKET = "Default market: one firm of each policy"
 
