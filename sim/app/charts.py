@@ -150,7 +150,7 @@ class OutcomeChart:
             for event in w.events:
                 lever = event.kind == "lever"
                 tint = LEVER_COLOUR if lever else SHOCK_COLOUR
-                ax.axvline(event.month / 12, color=tint, ls="--" if lever else ":", lw=2)
+                ax.axvline(event.month / 12, color=tint, ls="--" if lever else ":", lw=2, gid="event")
                 k = same[event.month] = same.get(event.month, -1) + 1  # tags of one month stack downwards
                 ax.annotate(
                     event.tag, (event.month / 12, 1.0), xycoords=("data", "axes fraction"),
