@@ -120,6 +120,8 @@ class OutcomeChart:
         data = np.concatenate([s.series(metric).ravel() for s in w.sides])
         data = data[np.isfinite(data)]
         lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 1.0)
+        if hi - lo < 1e-6:  # nothing to scale to yet (month 0)
+            return old or (0.0, 1.0)
         if old is not None and old[0] <= lo and hi <= old[1]:
             return old
         lo = min(lo, 0.0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import solara
 
 from sim.app.labels import DEFAULT_MARKET, LEVERS, policy_labels, scenario_choices, shock_kinds
-from sim.app.panels import Charts, EventLog, Exports, Readouts
+from sim.app.panels import Display, Exports
 from sim.app.player import SPEEDS, Frame, Player
 from sim.app.workshop import Settings
 
@@ -27,7 +27,13 @@ html, body { overflow-x: hidden; }
   background: #f4f4f4; border-bottom: 1px solid #ddd; position: sticky; top: 0; z-index: 5; flex-wrap: nowrap; }
 .crsim-bar .v-btn { min-width: 0 !important; }
 .crsim-title { font-size: 19px; font-weight: 700; white-space: nowrap; }
-.crsim-month { font-size: 28px; font-weight: 700; white-space: nowrap; min-width: 290px; }
+.crsim-month { font-size: 28px; font-weight: 700; white-space: nowrap; height: 40px; line-height: 40px; }
+.crsim-state { font-size: 18px; font-weight: 400; color: #444; margin-left: 16px; }
+.crsim-screen { display: flex; flex-direction: column; gap: 12px; }
+.crsim-side { display: flex; flex-direction: column; gap: 12px; flex: none; }
+.crsim-card { background: white; border-radius: 4px; padding: 8px 12px; box-shadow: 0 1px 3px rgba(0,0,0,.25); }
+.crsim-card-title { font-size: 20px; font-weight: 500; margin-bottom: 6px; }
+.crsim-swatch { display: inline-block; width: 26px; height: 0; vertical-align: middle; margin-right: 6px; }
 .crsim-body { display: flex; gap: 12px; padding: 12px; align-items: flex-start; }
 .crsim-controls { flex: none; display: flex; flex-direction: column; gap: 10px; }
 .crsim-main { flex: none; display: flex; flex-direction: column; gap: 12px; }
@@ -50,18 +56,11 @@ HOW_TO = (
 
 
 @solara.component
-def TopBar(month: int, playing: bool, serial: int, projector: bool, player: Player):
-    """Title, the month now, and the play controls (small arguments: redrawn only when they change)."""
+def TopBar(projector: bool, player: Player):
+    """Title and the play controls (the month is shown with the charts, so they always agree)."""
     years, set_years = solara.use_state(3)
     with solara.Div(classes=["crsim-bar"]):
         solara.Text("Firms and their customers", classes=["crsim-title"])
-        state = "playing" if playing else "paused"
-        solara.v.Html(
-            tag="div",
-            class_="crsim-month",
-            attributes={"data-month": str(month), "data-state": state, "data-serial": str(serial)},
-            children=[f"Month {month} · year {month / 12:.1f}"],
-        )
         solara.Button("▶ Play", on_click=lambda: player.send("play"), color="primary", classes=["crsim-play"])
         solara.Button("❚❚ Pause", on_click=lambda: player.send("pause"), classes=["crsim-pause"])
         solara.Button("Step one month", on_click=lambda: player.send("step"), outlined=True, classes=["crsim-step"])
@@ -103,11 +102,7 @@ def Body(frame: Frame, player: Player, presets: Path):
         with solara.Div(classes=["crsim-main"], style={"width": f"{lay.width - lay.controls - 3 * 12}px"}):
             if frame.error:
                 solara.Text(frame.error, classes=["crsim-error"])
-            Charts(frame)
-            if not lay.readouts_beside:
-                with solara.Div(classes=["crsim-row"]):
-                    Readouts(frame.month, frame.readouts)
-                    EventLog(frame.events)
+            Display(frame)
 
 
 @solara.component

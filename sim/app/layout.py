@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BAR = 72  # height of the top bar (title, month, play controls)
+BAR = 72  # height of the top bar (title, play controls)
+MONTH_LINE = 40  # the month line above the charts
 GAP = 12
 MIN_FONT_PX = 16
 WIDE = 1600  # from this width on, the read-outs sit beside the main chart, not below it
@@ -42,7 +43,7 @@ def layout(width: int, height: int, projector: bool = False) -> Layout:
     free = width - controls - 3 * GAP
     side = (400 if width >= 1900 else 340) if width >= WIDE else 0
     main_w = free - (side + GAP if side else 0)
-    main_h = height - BAR - 2 * GAP - 6
+    main_h = height - BAR - MONTH_LINE - 3 * GAP - 6
     font = MIN_FONT_PX if height <= 1100 else round(MIN_FONT_PX * height / 1080)
     lower_h = min(round(0.62 * main_h), 560)
     lower = (min(free, 2 * lower_h + 17 * font), lower_h)  # room for two square markets and the legend

@@ -65,5 +65,5 @@ def Page():
     if frame is None:
         solara.Text("Building the market…", classes=["crsim-loading"])
         return
-    TopBar(frame.month, frame.playing, frame.serial, frame.projector, player)
+    TopBar(frame.projector, player)
     Body(frame, player, presets_folder())

@@ -12,77 +12,92 @@ import solara
 from sim.app.labels import OUTCOMES
 from sim.app.player import Frame, Player
 from sim.app.workshop import history_table
+from sim.palette import LEVER_COLOUR, SHOCK_COLOUR
 
 
-def _img(data: bytes, size: tuple[int, int], name: str) -> None:
-    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-    solara.v.Html(
-        tag="img",
-        class_=f"crsim-img-{name}",
-        attributes={"src": src, "width": str(size[0]), "height": str(size[1]), "alt": name},
-    )
-
-
-@solara.component
-def Charts(frame: Frame):
-    lay = frame.layout
-    with solara.Div(classes=["crsim-row"]):
-        with solara.Div(classes=["crsim-chart", "crsim-outcomes"]):
-            _img(frame.main_png, lay.main, "outcomes")
-        if lay.readouts_beside:
-            with solara.Div(style={"width": f"{lay.side}px", "display": "flex", "flex-direction": "column"}):
-                Readouts(frame.month, frame.readouts)
-                EventLog(frame.events)
-    with solara.Div(classes=["crsim-chart", "crsim-population"]):
-        _img(frame.lower_png, lay.lower, "population")
-        if len(frame.titles) == 2:
-            solara.Text(
-                f"Side by side: the same customers and rivals; left {frame.titles[0]}, right {frame.titles[1]}.",
-                classes=["crsim-caption", "crsim-sides"],
-            )
-        solara.Text(
-            "Each dot is a customer, placed by what they need; the stars are the firms' standard offers. "
-            "Customers drift; firms that listen follow them. "
-            + " · ".join(f"{title}: {text}" for title, text in OUTCOMES.values()),
-            classes=["crsim-caption"],
-        )
+def _src(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def _number(x: float, digits: int = 2) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
-@solara.component
-def Readouts(month: int, readouts: tuple):
-    """Per firm, now: customers, trust, churn per year and profit per month (the charts' last points)."""
-    rows = []
-    for r in readouts:
-        swatch = (
-            f'<span style="display:inline-block;width:26px;height:0;border-top:4px {r.style} {r.colour};'
-            f'vertical-align:middle;margin-right:6px"></span>'
+@solara.component_vue("screen.vue")
+def Screen(
+    month: int,
+    state: str,
+    serial: int,
+    per_frame: int,
+    note: str,
+    main: str,
+    main_size: list,
+    lower: str,
+    lower_size: list,
+    side: int,
+    readouts: list,
+    log: list,
+    captions: list,
+):
+    """Everything that shows the month, in one element: the browser updates it in one go."""
+
+
+def screen_props(frame: Frame) -> dict:
+    """The :func:`Screen` properties of a frame (plain JSON: numbers, strings, lists, dicts)."""
+    lay = frame.layout
+    captions = [
+        "Each dot is a customer, placed by what they need; the stars are the firms' standard offers. "
+        "Customers drift; firms that listen follow them.",
+        " · ".join(f"{title}: {text}" for title, text in OUTCOMES.values()),
+    ]
+    if len(frame.titles) == 2:
+        captions.insert(
+            0, f"Side by side: the same customers and rivals; left {frame.titles[0]}, right {frame.titles[1]}."
         )
-        name = (f"{r.market}: " if r.market else "") + r.firm
-        rows.append(
-            f"<tr><td>{swatch}{name}</td><td>{r.customers}</td><td>{_number(r.trust)}</td>"
-            f"<td>{_number(100 * r.churn, 0)} %</td><td>{_number(r.profit, 0)}</td></tr>"
-        )
-    html = (
-        f"<table data-month='{month}'><tr><th>Firm</th><th>customers</th><th>trust</th>"
-        "<th>churn/yr</th><th>profit/mo</th></tr>" + "".join(rows) + "</table>"
-    )
-    with solara.Card(f"Now, month {month}", classes=["crsim-readouts"]):
-        solara.HTML(tag="div", unsafe_innerHTML=html)
+    note = ""
+    if frame.stop_at is not None and frame.playing:
+        note = f" until month {frame.stop_at}"
+    elif frame.month >= frame.horizon:
+        note = f" · end of the {frame.horizon // 12}-year horizon: Reset to start again"
+    return {
+        "month": frame.month,
+        "state": "playing" if frame.playing else "paused",
+        "serial": frame.serial,
+        "per_frame": frame.per_frame,
+        "note": note,
+        "main": _src(frame.main_png),
+        "main_size": list(lay.main),
+        "lower": _src(frame.lower_png),
+        "lower_size": list(lay.lower),
+        "side": lay.side,
+        "readouts": [
+            {
+                "name": (f"{r.market}: " if r.market else "") + r.firm,
+                "colour": r.colour,
+                "style": r.style,
+                "customers": r.customers,
+                "trust": _number(r.trust),
+                "churn": _number(100 * r.churn, 0) + " %",
+                "profit": _number(r.profit, 0),
+            }
+            for r in frame.readouts
+        ],
+        "log": [
+            {
+                "tag": e.tag,
+                "month": e.month,
+                "text": e.text,
+                "colour": LEVER_COLOUR if e.kind == "lever" else SHOCK_COLOUR,
+            }
+            for e in frame.events
+        ],
+        "captions": captions,
+    }
 
 
 @solara.component
-def EventLog(events: tuple):
-    """Every shock and lever change with its month, tagged as on the charts."""
-    with solara.Card("Event log", classes=["crsim-eventlog"]):
-        if not events:
-            solara.Text("No shocks or lever changes yet.", classes=["crsim-caption"])
-            return
-        items = "".join(f"<li><b>{e.tag}</b> month {e.month} (year {e.month / 12:.1f}): {e.text}</li>" for e in events)
-        solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["crsim-events"])
+def Display(frame: Frame):
+    Screen(**screen_props(frame))
 
 
 @solara.component

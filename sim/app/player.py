@@ -77,6 +77,7 @@ class Frame:
     error: str = ""
     message: str = ""
     stop_at: int | None = None
+    per_frame: int = 1  # months stepped per frame at the current speed
 
 
 class Player:
@@ -143,6 +144,8 @@ class Player:
                     self._play_frame()
         finally:
             self.stopped.set()
+            month = self.workshop.month if self.workshop else 0
+            print(f"crsim app: a session ended; its market stopped at month {month} and is freed", flush=True)
             self.workshop = self._main = self._lower = None  # free the markets with the session
 
     def _commands(self, block: bool) -> bool:
@@ -268,6 +271,7 @@ class Player:
             error=self.error,
             message=self.message,
             stop_at=self.stop_at,
+            per_frame=self.months_per_frame(),
         )
         if not self.stopped.is_set():
             t = time.monotonic()
