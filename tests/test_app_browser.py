@@ -107,6 +107,11 @@ def answers(port: int, grace: float = 10.0) -> bool:
     return True
 
 
+def closing(request) -> bool:
+    """The close signal a page sends as it unloads (a reload aborts it, as it should)."""
+    return "/_solara/api/close/" in request.url and "ERR_ABORTED" in (request.failure or "")
+
+
 class Tab:
     """One facilitator's tab: a browser context of its own (its own cookies, so its own session)."""
 
@@ -116,16 +121,20 @@ class Tab:
         self.page.set_default_timeout(WAIT_MS)
         self.failures: list[str] = []
         self.errors: list[str] = []
-        self.page.on("requestfailed", lambda r: self.failures.append(f"{r.url}: {r.failure}"))
+        self.page.on(
+            "requestfailed", lambda r: self.failures.append(f"{r.url}: {r.failure}") if not closing(r) else None
+        )
         self.page.on("response", lambda r: r.status >= 400 and self.failures.append(f"{r.url}: HTTP {r.status}"))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url)
         self.page.wait_for_selector(".crsim-month", timeout=240_000)
-        self.wait(f"{MONTH}.dataset.serial >= 1")
-        self.page.wait_for_selector(f".crsim-img-outcomes[width='{self.layout_width()}']")
+        self.wait_laid_out()
 
-    def layout_width(self) -> str:
-        return self.page.evaluate("document.querySelector('.crsim-img-outcomes').getAttribute('width')")
+    def wait_laid_out(self) -> None:
+        """Wait until the page is drawn for this window's size (it reports the size and draws anew)."""
+        self.wait(
+            "document.querySelector('.crsim-screen').dataset.window == window.innerWidth + 'x' + window.innerHeight"
+        )
 
     def wait(self, js: str) -> None:
         self.page.wait_for_function(js, timeout=WAIT_MS)
@@ -158,6 +167,13 @@ class Tab:
                        customers: document.querySelector('.crsim-img-population').dataset.month,
                        readouts: document.querySelector('.crsim-readouts table').dataset.month})"""
         )
+
+    def lever_to_minimum(self, index: int = 0) -> None:
+        """Click the left end of a lever's slider (the first lever is the contract term)."""
+        track = self.page.locator(".crsim-levers .v-slider__track-container").nth(index)
+        track.scroll_into_view_if_needed()
+        box = track.bounding_box()
+        self.page.mouse.click(box["x"] + 1, box["y"] + box["height"] / 2)
 
     def text(self) -> str:
         return self.page.locator("body").inner_text()
@@ -218,8 +234,8 @@ def test_play_pause_play_step_and_every_panel_shows_the_same_month(tab, app):
 def test_two_facilitators_have_markets_of_their_own(tab):
     a, b = tab(), tab()
     a.play_until(6)
-    b.page.locator(".crsim-levers .v-slider").first.click(position={"x": 2, "y": 10})  # contract term -> 0
-    b.wait("document.querySelector('.crsim-eventlog').innerText.includes('contract term 24 → 0')")
+    b.lever_to_minimum()  # contract term -> 0
+    b.wait("document.querySelector('.crsim-eventlog').innerText.includes('contract term (months) 24 → 0')")
     b.play_until(3)
     a.pause()
     b.pause()
@@ -228,7 +244,7 @@ def test_two_facilitators_have_markets_of_their_own(tab):
     assert "No shocks or lever changes yet." in a.page.locator(".crsim-eventlog").inner_text()
     a.click("Reset")
     a.wait(f"{MONTH}.dataset.month == 0")
-    assert b.month() > 0 and "contract term 24 → 0" in b.page.locator(".crsim-eventlog").inner_text()
+    assert b.month() > 0 and "contract term (months) 24 → 0" in b.page.locator(".crsim-eventlog").inner_text()
     b.click("Reset")  # Reset returns the scenario's levers
     b.wait("document.querySelector('.crsim-levers').innerText.includes('Contract term (months): 24')")
     for t in (a, b):
@@ -253,6 +269,7 @@ def test_a_reloaded_tab_starts_clean(tab):
     t.page.reload()
     t.page.wait_for_selector(".crsim-month")
     t.wait(f"{MONTH}.dataset.serial >= 1")
+    t.wait_laid_out()
     assert t.month() == 0 and t.state() == "paused"
 
 
@@ -285,13 +302,13 @@ def test_charts_come_first_fit_the_screen_and_nothing_overlaps(tab, size):
 def test_live_lever_and_shock_are_marked_on_the_charts_and_logged(tab, app):
     t = tab()
     t.play_until(2)
-    t.page.locator(".crsim-levers .v-slider").first.click(position={"x": 2, "y": 10})  # contract term -> 0
+    t.lever_to_minimum()  # contract term -> 0
     t.wait("document.querySelector('.crsim-img-outcomes').dataset.events == '1'")
     t.click("Scandal")
     t.wait("document.querySelector('.crsim-img-outcomes').dataset.events == '2'")
     t.pause()
     log = t.page.locator(".crsim-eventlog").inner_text()
-    assert re.search(r"E1 month \d+ .*Loyalty lock-in: contract term 24 → 0", log), log
+    assert re.search(r"E1 month \d+ .*Loyalty lock-in: contract term \(months\) 24 → 0", log), log
     assert re.search(r"E2 month \d+ .*Scandal at Loyalty lock-in", log), log
     assert t.state() == "paused" and t.month() > 2  # the market went on playing through both
 

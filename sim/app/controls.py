@@ -39,6 +39,8 @@ html, body { overflow-x: hidden; }
 .crsim-main { flex: none; display: flex; flex-direction: column; gap: 12px; }
 .crsim-row { display: flex; gap: 12px; align-items: flex-start; }
 .crsim-chart img { display: block; }
+.crsim-lever-label { font-size: 16px; display: block; margin-top: 6px; }
+.crsim-levers .v-input { margin-top: 0; padding-top: 0; }
 .crsim-caption { font-size: 15px; color: #444; display: block; margin: 2px 0 6px 0; }
 .crsim-error { font-size: 17px; color: #D55E00; font-weight: 600; }
 .crsim-readouts table { border-collapse: collapse; font-size: 16px; width: 100%; }
@@ -163,9 +165,10 @@ def LeverCard(targets: tuple[tuple[int, int, str], ...], levers: dict, player: P
         for lever, (label, text, lo, hi, step) in LEVERS.items():
             value = values[lever]
             slider = solara.SliderInt if isinstance(step, int) else solara.SliderFloat
+            solara.Text(f"{label}: {value:g}", classes=["crsim-lever-label"])
             with solara.Tooltip(text):
                 slider(
-                    f"{label}: {value:g}",
+                    "",
                     value=value,
                     min=lo,
                     max=max(hi, value),

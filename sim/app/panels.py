@@ -38,6 +38,7 @@ def Screen(
     readouts: list,
     log: list,
     captions: list,
+    window: str,
 ):
     """Everything that shows the month, in one element: the browser updates it in one go."""
 
@@ -92,6 +93,7 @@ def screen_props(frame: Frame) -> dict:
             for e in frame.events
         ],
         "captions": captions,
+        "window": f"{lay.width}x{lay.height}",  # the window size the page is laid out for
     }
 
 
