@@ -47,9 +47,9 @@ def open_page(browser, url: str, side_by_side: bool = False):
     page.goto(url)
     page.wait_for_function(f"{MONTH} && {MONTH}.dataset.serial >= 1", timeout=180_000)
     if side_by_side:
-        page.get_by_text("Side by side", exact=False).click()
+        page.get_by_text("Side by side: the same", exact=False).click()
         page.get_by_role("button", name="Reset with these settings").click()
-        page.wait_for_selector(".crsim-sides")
+        page.wait_for_function("document.querySelector('.crsim-screen').innerText.includes('Side by side: the same')")
     page.get_by_role("combobox").first  # noqa: B018  (the page is ready)
     return page
 
@@ -101,7 +101,7 @@ def memory(browser, url: str, pid: int, minutes: float, log: Path) -> list[tuple
         time.sleep(min(60.0, minutes * 60 / 5))
         rows.append((f"playing {(time.monotonic() - start) / 60:.1f} min, month {month(page)}", rss_mb(pid)))
         if page.evaluate(f"{MONTH}.dataset.state") == "paused":  # reached the horizon: play on from the start
-            page.get_by_role("button", name="Reset").click()
+            page.get_by_role("button", name="Reset", exact=True).click()
             page.wait_for_function(f"{MONTH}.dataset.month == 0")
             page.get_by_role("button", name="▶ Play").click()
     ended = log.read_text().count("a session ended")
