@@ -48,6 +48,7 @@ def open_page(browser, url: str, side_by_side: bool = False):
     page.wait_for_function(f"{MONTH} && {MONTH}.dataset.serial >= 1", timeout=180_000)
     if side_by_side:
         page.get_by_text("Side by side: the same", exact=False).click()
+        page.get_by_text("Policy of the first firm in market B").wait_for()  # the card has grown
         page.get_by_role("button", name="Reset with these settings").click()
         page.wait_for_function("document.querySelector('.crsim-screen').innerText.includes('Side by side: the same')")
     page.get_by_role("combobox").first  # noqa: B018  (the page is ready)

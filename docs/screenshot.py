@@ -33,6 +33,7 @@ def main() -> None:
         page.goto(url)
         page.wait_for_function(f"{MONTH} && {MONTH}.dataset.serial >= 1")
         page.get_by_text("Side by side: the same", exact=False).click()
+        page.get_by_text("Policy of the first firm in market B").wait_for()  # the card has grown
         page.get_by_role("button", name="Reset with these settings").click()
         page.wait_for_function("document.querySelector('.crsim-screen').innerText.includes('Side by side: the same')")
         page.locator(".crsim-shock-scandal").wait_for()

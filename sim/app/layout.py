@@ -41,7 +41,7 @@ def layout(width: int, height: int, projector: bool = False) -> Layout:
     width, height = max(int(width), 800), max(int(height), 500)
     controls = 0 if projector else (360 if width >= WIDE else 310)
     free = width - controls - 3 * GAP
-    side = (400 if width >= 1900 else 340) if width >= WIDE else 0
+    side = (440 if width >= 1900 else 360) if width >= WIDE else 0
     main_w = free - (side + GAP if side else 0)
     main_h = height - BAR - MONTH_LINE - 3 * GAP - 6
     font = MIN_FONT_PX if height <= 1100 else round(MIN_FONT_PX * height / 1080)
