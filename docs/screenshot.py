@@ -1,4 +1,4 @@
-"""Make docs/workshop.png: the workshop page after three simulated years, side by side.
+"""Make docs/workshop.png: the workshop page after three simulated years, side by side, at 1920 x 1080.
 
 Starts ``crsim app`` on a free loopback port and drives Debian's chromium
 headless (``apt-get install chromium``). Run from the repository root:
@@ -9,9 +9,7 @@ headless (``apt-get install chromium``). Run from the repository root:
 from __future__ import annotations
 
 import io
-import re
 import sys
-import time
 from pathlib import Path
 
 from PIL import Image
@@ -20,12 +18,8 @@ from playwright.sync_api import sync_playwright
 from sim.app.serve import running_app
 
 OUT = Path(__file__).resolve().parent / "workshop.png"
-MONTHS = 36
 WIDTH = 1300  # pixels of the saved image
-
-
-def month(page) -> int:
-    return int(re.match(r"Month (\d+)", page.locator(".crsim-month").inner_text()).group(1))
+MONTH = "document.querySelector('.crsim-month')"
 
 
 def main() -> None:
@@ -34,23 +28,17 @@ def main() -> None:
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
-        page = browser.new_page(viewport={"width": 1600, "height": 2250})
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.set_default_timeout(180_000)
         page.goto(url)
-        page.wait_for_selector(".crsim-outcomes img", timeout=60_000)
-        page.get_by_text("Side by side", exact=False).click()
-        page.get_by_role("button", name="Reset", exact=True).click()
-        page.wait_for_selector(".crsim-sides", timeout=30_000)
-        page.get_by_role("button", name="▶", exact=True).click()
-        deadline = time.monotonic() + 120
-        while month(page) < MONTHS and time.monotonic() < deadline:
-            time.sleep(0.2)
-        page.get_by_role("button", name="❚❚", exact=True).click()
-        step = page.get_by_role("button", name="Step", exact=True)
-        step.wait_for(state="visible")
-        while step.is_disabled():
-            time.sleep(0.2)
-        step.click()  # one more month, drawn by every panel at once
-        time.sleep(3.0)
+        page.wait_for_function(f"{MONTH} && {MONTH}.dataset.serial >= 1")
+        page.get_by_text("Side by side: the same", exact=False).click()
+        page.get_by_text("Policy of the first firm in market B").wait_for()  # the card has grown
+        page.get_by_role("button", name="Reset with these settings").click()
+        page.wait_for_function("document.querySelector('.crsim-screen').innerText.includes('Side by side: the same')")
+        page.locator(".crsim-shock-scandal").wait_for()
+        page.get_by_role("button", name="Run 3 years, then pause").click()
+        page.wait_for_function(f"{MONTH}.dataset.state == 'paused' && {MONTH}.dataset.month == 36")
         png = page.screenshot()
         browser.close()
     image = Image.open(io.BytesIO(png)).convert("RGB")

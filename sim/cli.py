@@ -122,7 +122,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from sim.app.serve import serve
+    from sim.app.serve import PortInUse, serve
 
     if not 0 < args.port < 65536:
         raise ScenarioError(f"command line: --port: must be between 1 and 65535 (got {args.port})")
@@ -138,7 +138,11 @@ def cmd_app(args: argparse.Namespace) -> int:
         changed = apply_sets(resolve_scenario(scenario), parse_sets(args.set))
         folder = Path(tempfile.mkdtemp(prefix="crsim-app-"))  # read by the server, which replaces this process
         scenario = str(write_scenario(changed, folder / f"{changed.name}.toml"))
-    return serve(scenario, port=args.port, host=args.host)
+    try:
+        return serve(scenario, port=args.port, host=args.host)
+    except PortInUse as err:
+        print(f"crsim app: {err}", file=sys.stderr)
+        return BAD_INPUT
 
 
 def add_set_option(p: argparse.ArgumentParser) -> None:

@@ -6,6 +6,8 @@ for readers with any common form of colour blindness.
 
 from __future__ import annotations
 
+from typing import Any
+
 #: Okabe-Ito palette, in the order firms get their colours.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
 NO_FIRM_COLOUR = "#BBBBBB"
@@ -23,3 +25,15 @@ TYPE_COLOURS = {
 def firm_colour(index: int) -> str:
     """The colour of the firm in position ``index`` (cycling through the palette)."""
     return OKABE_ITO[index % len(OKABE_ITO)]
+
+
+#: How the markets shown side by side are told apart beyond colour: line style and marker (Tufte 2001:
+#: redundant encoding), so market B's lines read differently in greyscale and on a washed-out projector.
+MARKET_STYLES = ({"ls": "-", "marker": "o"}, {"ls": "--", "marker": "s"})
+#: Shock and lever-change lines on charts.
+SHOCK_COLOUR, LEVER_COLOUR = "#D55E00", "#0072B2"
+
+
+def market_style(side: int) -> dict[str, Any]:
+    """Line style and marker of market ``side`` (0 = A, 1 = B)."""
+    return dict(MARKET_STYLES[side % len(MARKET_STYLES)])

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.mechanisms.shocks import SHOCKS as SHOCK_KINDS
-from sim.metrics import OUTCOMES as OUTCOMES_DECLARED
-from sim.palette import NO_FIRM_COLOUR, OKABE_ITO, TYPE_COLOURS  # noqa: F401  (re-exported)
+from sim.metrics import OUTCOMES as DECLARED
 from sim.policies import POLICIES
 from sim.typology import TYPES
 
 #: Relationship types in plain language, with a colour each (Okabe-Ito).
-TYPE_LABELS = {name: OUTCOMES_DECLARED[name].label for name in TYPES}  # declared in sim/metrics.py
+TYPE_LABELS = {name: DECLARED[name].label for name in TYPES}  # declared in sim/metrics.py
 assert set(TYPE_LABELS) == set(TYPES)
 
 #: The levers a facilitator can pull per firm: (label, explanation, min, max, step).
@@ -62,9 +60,9 @@ LEVERS = {
     ),
 }
 
-#: Outcome charts over simulated years: metric -> (title, explanation).
+#: Outcome charts over simulated years: metric -> (title, explanation); titles are declared with each outcome.
 OUTCOMES = {
-    name: (OUTCOMES_DECLARED[name].label, text)  # titles declared with each outcome, sim/metrics.py
+    name: (DECLARED[name].label, text)
     for name, text in {
         "trust": "Average trust of the firm's customers in the firm (0 to 1).",
         "bond": "Average emotional bond of the firm's customers (0 to 1).",
@@ -75,9 +73,15 @@ OUTCOMES = {
 }
 SMOOTHED = ("churn_rate_annual", "profit")
 
-SHOCKS = {name: (kind.label, kind.description) for name, kind in SHOCK_KINDS.items()}  # the registry's kinds
 
-DEFAULT_MARKET = "Default market: one firm of each policy"
+def shock_kinds() -> dict[str, tuple[str, str, bool]]:
+    """The shocks a facilitator can fire, from the shock registry: kind -> (label, explanation, hits a chosen firm)."""
+    from sim.mechanisms.shocks import SHOCKS
+
+    return {name: (kind.label, kind.description, kind.needs_firm) for name, kind in SHOCKS.items()}
+
+
+DEFAULT_MARKET = "Default market: one firm of each of the six named policies"
 
 
 def preset_label(policy: str) -> str:

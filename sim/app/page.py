@@ -1,75 +1,70 @@
 """The workshop page: ``solara run sim.app.page`` (``crsim app`` does this for you).
 
-The market named in ``CRSIM_APP_SCENARIO`` (a scenario file or preset; empty =
-the default market) is the one shown first.
+Every browser tab gets its own session: its own markets, levers and play state,
+held by one :class:`~sim.app.player.Player` created when the tab opens and
+stopped when it closes; nothing lives at module level. A reloaded tab starts
+clean. The market named in ``CRSIM_APP_SCENARIO`` (a scenario file or preset;
+empty = the default market) is the one shown first.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import cast
 
-from mesa.visualization import SolaraViz
+import solara
 
-from sim import compat
-from sim.app.charts import OutcomeCharts, PopulationView, TypologyChart
-from sim.app.controls import LeverPanel, SessionPanel
-from sim.app.labels import first_choice, policy_labels, scenario_choices
-from sim.app.workshop import LeverBoard, Workshop
+from sim.app.controls import CSS, Body, TopBar
+from sim.app.labels import first_choice
+from sim.app.player import Frame, Player
+from sim.app.session import current_session, run_in
+from sim.app.workshop import Settings
 
-EXTRA = os.environ.get("CRSIM_APP_SCENARIO") or None
-CUSTOMERS = int(os.environ["CRSIM_APP_CUSTOMERS"]) if os.environ.get("CRSIM_APP_CUSTOMERS") else None
-#: Speed defaults: a month every PLAY_MS milliseconds, in a thread of its own, so that the months keep
-#: their pace while the charts redraw as often as the machine allows (SolaraViz's "Use Threads").
-PLAY_MS, RENDER_EVERY, THREADS = 50, 1, True
-
-#: Grid places (12 columns, rows of 30 px) of the components, in the order given to SolaraViz.
-LAYOUT = [
-    {"i": 0, "x": 0, "y": 0, "w": 4, "h": 17},
-    {"i": 1, "x": 4, "y": 0, "w": 8, "h": 17},
-    {"i": 2, "x": 0, "y": 17, "w": 12, "h": 20},
-    {"i": 3, "x": 0, "y": 37, "w": 6, "h": 15},
-    {"i": 4, "x": 6, "y": 37, "w": 6, "h": 15},
-]
+TITLE = "Firms and their customers: a live market"
 
 
-def _layout(n: int) -> list[dict]:
-    rest = solara_viz_default(n)[len(LAYOUT) :] if solara_viz_default is not None else []
-    return [{**item, "moved": False} for item in LAYOUT[:n]] + rest
+def initial_settings() -> Settings:
+    """What a new tab starts with: the command line's market, seed 0, one market."""
+    extra = os.environ.get("CRSIM_APP_SCENARIO") or None
+    customers = int(os.environ["CRSIM_APP_CUSTOMERS"]) if os.environ.get("CRSIM_APP_CUSTOMERS") else None
+    return Settings(market=first_choice(extra), extra=extra, customers=customers)
 
 
-solara_viz_default = compat.set_grid_layout(_layout)  # SolaraViz's default is a 2-column grid of 300 px rows
+def presets_folder() -> Path:
+    """Where 'Save levers as a scenario' writes (``CRSIM_APP_PRESETS``, else ./scenarios)."""
+    return Path(os.environ.get("CRSIM_APP_PRESETS") or "scenarios")
 
-board = LeverBoard()
-choices = list(scenario_choices(EXTRA))
-first = first_choice(EXTRA)
 
-model_params = {
-    "market": {"type": "Select", "value": first, "values": choices, "label": "Market (on reset)"},
-    "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "Seed"},
-    "side_by_side": {
-        "type": "Checkbox",
-        "value": False,
-        "label": "Side by side: the same customers, first firm under another policy",
-    },
-    "compare_with": {
-        "type": "Select",
-        "value": "Permanent exit",
-        "values": list(policy_labels()),
-        "label": "Policy of the first firm in market B",
-    },
-    "board": board,
-    "extra": EXTRA,
-    "customers": CUSTOMERS,
-}
+@solara.component_vue("viewport.vue")
+def Viewport(event_resized=None):
+    """Reports the browser window's size (and pixel ratio) so charts are drawn at the size they are shown."""
 
-components = [(SessionPanel, 0), (LeverPanel, 0), (OutcomeCharts, 0), (TypologyChart, 0), (PopulationView, 0)]
 
-page = SolaraViz(
-    Workshop(market=first, board=board, extra=EXTRA, customers=CUSTOMERS),
-    components=components,
-    model_params=model_params,
-    name="Firms and their customers: a live market",
-    play_interval=PLAY_MS,
-    render_interval=RENDER_EVERY,
-    use_threads=THREADS,
-)
+@solara.component
+def Page():
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    frame, set_frame = solara.use_state(cast(Frame | None, None))
+    session = solara.use_memo(current_session, [])
+
+    def make_player() -> Player:
+        return Player(initial_settings(), lambda f: run_in(session, lambda: set_frame(f)), session=session)
+
+    player = solara.use_memo(make_player, [])
+
+    def lifecycle():
+        player.start()
+        return player.close  # the tab closed (or the session ended): stop and free its market
+
+    solara.use_effect(lifecycle, [])
+
+    def resized(size: dict) -> None:
+        player.send("size", size.get("width", 1920), size.get("height", 1080), size.get("ratio", 1))
+
+    Viewport(event_resized=resized)
+    if frame is None:
+        solara.Text("Building the market…", classes=["crsim-loading"])
+        return
+    TopBar(frame.projector, player)
+    Body(frame, player, presets_folder())

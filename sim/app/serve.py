@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sim.scenario import resolve_scenario
 
@@ -49,8 +50,10 @@ def environment(scenario: str | None, customers: int | None = None) -> dict[str,
     if customers is not None:
         env["CRSIM_APP_CUSTOMERS"] = str(customers)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
-    # a closed tab's market stops playing and is freed after five minutes, not Solara's default of a day
-    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "5m")
+    # a closed tab's session ends at once (the page's close signal); a tab whose connection dropped without
+    # one is stopped at once by the page's player and freed after a minute, not Solara's default of a day
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
     env["MPLBACKEND"] = "Agg"
     return env
 
@@ -69,12 +72,27 @@ def command(port: int, host: str = LOOPBACK) -> list[str]:
         str(port),
         "--production",
         "--no-open",
+        "--no-check-version",  # Solara would ask the package index for its latest version otherwise
     ]
 
 
 def check_scenario(scenario: str | None) -> None:
     """Fail early, with the usual one-line message, on a bad scenario (before a server starts)."""
     resolve_scenario(scenario)
+
+
+class PortInUse(OSError):
+    """The port asked for is taken (or cannot be bound) on that address."""
+
+
+def check_port(port: int, host: str = LOOPBACK) -> None:
+    """Fail before anything starts if ``host:port`` cannot be bound (another server on it, say)."""
+    try:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            s.bind((host, port))
+    except OSError as err:
+        raise PortInUse(f"cannot serve on {host}:{port}: {err.strerror or err}; choose another with --port") from None
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
@@ -109,7 +127,7 @@ def running_app(
     """Run the page in a subprocess on a free loopback port; yields its URL and stops it afterwards."""
     port = port or free_port()
     url = f"http://{LOOPBACK}:{port}/"
-    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    out: Any = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         command(port), env=environment(scenario, customers), stdout=out, stderr=subprocess.STDOUT
     )
@@ -118,7 +136,7 @@ def running_app(
         yield url
     finally:
         stop(process)
-        if not isinstance(out, int):
+        if log:
             out.close()
 
 
@@ -129,6 +147,7 @@ def serve(scenario: str | None = None, port: int = 8765, host: str = LOOPBACK) -
     too and no server is left behind without its parent.
     """
     check_scenario(scenario)
+    check_port(port, host)
     if not is_loopback(host):
         print(
             f"crsim: warning: --host {host}: the page has no login; anyone who can reach this address can use it "

@@ -1,22 +1,22 @@
 """The model behind the workshop page: one market, or two side by side on the same customers.
 
-:class:`Workshop` is a Mesa model that SolaraViz re-creates on every reset from
-the page's parameters. In side-by-side mode it runs two :class:`MarketModel`
-instances built from the same seed, so both start with the very same customers
-and network; in the second market the first firm runs another policy. Lever
-changes made on the page wait in a :class:`LeverBoard` and take effect on the
-next reset; shocks take effect in the running markets at once.
+:class:`Workshop` wraps one or two :class:`MarketModel` instances built from the
+same seed, so both start with the very same customers and network; in the second
+market the first firm runs another policy. Levers act live: a change made while
+the market runs applies from the next month (as NetLogo reads its sliders every
+tick), and every lever change and shock is logged as an :class:`Event` with its
+month. A Workshop belongs to one browser session and is only ever touched by
+that session's player thread (``sim.app.player``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import mesa
 import numpy as np
+import pandas as pd
 
-from sim.app.labels import LEVERS, SMOOTHED, scenario_choices
-from sim.mechanisms.shocks import SHOCKS
+from sim.app.labels import LEVERS, SMOOTHED, scenario_choices, shock_kinds
 from sim.model import MarketModel
 from sim.policies import POLICIES
 from sim.scenario import FirmSpec, Scenario, resolve_scenario
@@ -24,23 +24,27 @@ from sim.scenario import FirmSpec, Scenario, resolve_scenario
 HISTORY = ("trust", "bond", "customers", "churn_rate_annual", "profit")
 
 
-class LeverBoard:
-    """Lever values set on the page, waiting for the next reset: (market, firm) -> {lever: value}."""
+@dataclass(frozen=True)
+class Settings:
+    """What a Reset builds: the market menu's choice, seed, side-by-side choice, horizon and size."""
 
-    def __init__(self):
-        self.changes: dict[tuple[str, str], dict[str, float]] = {}
+    market: str = ""
+    seed: int = 0
+    side_by_side: bool = False
+    compare_with: str = "Permanent exit"
+    years: float | None = None  # None = the scenario's own horizon
+    customers: int | None = None
+    extra: str | None = None  # scenario file or preset given on the command line
 
-    def set(self, market: str, firm: str, lever: str, value: float) -> None:
-        if lever not in LEVERS:
-            raise ValueError(f"unknown lever {lever!r}")
-        self.changes.setdefault((market, firm), {})[lever] = value
 
-    def get(self, market: str, firm: str) -> dict[str, float]:
-        return dict(self.changes.get((market, firm), {}))
+@dataclass(frozen=True)
+class Event:
+    """A shock or a lever change, from ``month`` on; ``tag`` labels its line on the charts (E1, E2, ...)."""
 
-    def clear(self, market: str | None = None) -> None:
-        for key in [k for k in self.changes if market is None or k[0] == market]:
-            del self.changes[key]
+    tag: str
+    month: int
+    kind: str  # a shock kind or "lever"
+    text: str
 
 
 @dataclass
@@ -59,34 +63,23 @@ class Side:
 
     def series(self, name: str) -> np.ndarray:
         """(months + 1, firms) array of an outcome; churn and profit as trailing 12-month means."""
-        data = np.vstack(self.history[name])
-        if name in SMOOTHED:
-            cum = np.cumsum(np.nan_to_num(data), axis=0)
-            n = np.arange(1, len(data) + 1)[:, None]
-            window = np.minimum(n, 12)
-            shifted = np.vstack([np.zeros((1, data.shape[1])), cum])[np.maximum(n[:, 0] - 12, 0)]
-            data = (cum - shifted) / window
+        return smoothed(name, np.vstack(self.history[name]))
+
+
+def smoothed(name: str, data: np.ndarray) -> np.ndarray:
+    """Churn and profit as trailing 12-month means (the months there are, at the start); others as they are."""
+    if name not in SMOOTHED:
         return data
+    cum = np.cumsum(np.nan_to_num(data), axis=0)
+    n = np.arange(1, len(data) + 1)[:, None]
+    shifted = np.vstack([np.zeros((1, data.shape[1])), cum])[np.maximum(n[:, 0] - 12, 0)]
+    return (cum - shifted) / np.minimum(n, 12)
 
 
 def market_scenario(choice: str, extra: str | None = None) -> Scenario:
     """The scenario behind a label of the market menu (or a file path / preset name)."""
     choices = scenario_choices(extra)
     return resolve_scenario(choices[choice] if choice in choices else choice)
-
-
-def with_levers(scenario: Scenario, board: LeverBoard | None, market: str, skip_first: bool = False) -> Scenario:
-    """The scenario with the board's lever values applied to its firms."""
-    if board is None:
-        return scenario
-    firms = []
-    for i, spec in enumerate(scenario.firms):
-        changes = {} if (skip_first and i == 0) else board.get(market, spec.name)
-        if changes:
-            levers = {**spec.levers.model_dump(exclude_none=True), **changes}
-            spec = FirmSpec.model_validate({"name": spec.name, "policy": spec.policy, "levers": levers})
-        firms.append(spec)
-    return scenario.model_copy(update={"firms": firms})
 
 
 def with_first_policy(scenario: Scenario, policy: str) -> Scenario:
@@ -101,46 +94,34 @@ def with_first_policy(scenario: Scenario, policy: str) -> Scenario:
     )
 
 
-class Workshop(mesa.Model):
+class Workshop:
     """What the page runs: a market, or two markets on the same customers (side by side).
 
-    >>> w = Workshop(market="loyalty_lock_in", seed=3, side_by_side=True, compare_with="Permanent exit")
+    >>> w = Workshop(Settings(market="loyalty_lock_in", seed=3, side_by_side=True, customers=200))
     >>> [s.title for s in w.sides]
     ['A: Loyalty lock-in', 'B: Permanent exit']
     >>> w.step(); w.month
     1
     """
 
-    def __init__(
-        self,
-        market: str = "",
-        seed: int = 0,
-        side_by_side: bool = False,
-        compare_with: str = "Permanent exit",
-        board: LeverBoard | None = None,
-        extra: str | None = None,
-        customers: int | None = None,
-        years: float = 100.0,
-    ):
-        super().__init__(seed=int(seed))
-        self.board = board
-        self.market_choice = market
-        base = market_scenario(market, extra) if market else resolve_scenario(extra)
-        if customers is not None:
-            base = base.model_copy(update={"customers": base.customers.model_copy(update={"count": customers})})
-        # the page keeps playing well past a scenario's own horizon
-        base = base.with_changes(seed=int(seed), years=max(base.years, years))
+    def __init__(self, settings: Settings = Settings()):
+        self.settings = settings
+        base = market_scenario(settings.market, settings.extra) if settings.market else resolve_scenario(settings.extra)
+        if settings.customers is not None:
+            base = base.model_copy(
+                update={"customers": base.customers.model_copy(update={"count": settings.customers})}
+            )
+        base = base.with_changes(seed=int(settings.seed), years=settings.years)
         self.base = base
-        a = with_levers(base, board, market)
-        self.sides = [Side("A: " + a.firms[0].name if side_by_side else a.name, MarketModel(a))]
-        if side_by_side:
-            policy = _policy_name(compare_with)
-            b = with_levers(with_first_policy(base, policy), board, market, skip_first=True)
+        self.horizon = base.months
+        self.sides = [Side("A: " + base.firms[0].name if settings.side_by_side else base.name, MarketModel(base))]
+        if settings.side_by_side:
+            b = with_first_policy(base, policy_name(settings.compare_with))
             self.sides.append(Side("B: " + b.firms[0].name, MarketModel(b)))
         for side in self.sides:
             side.model.release()  # no agents are added later; let Mesa forget the model
             side.record()
-        self.shocks_fired: list[tuple[int, str, str | None]] = []
+        self.events: list[Event] = []
 
     @property
     def side_by_side(self) -> bool:
@@ -151,26 +132,119 @@ class Workshop(mesa.Model):
         return self.sides[0].model.steps
 
     @property
+    def at_horizon(self) -> bool:
+        return self.month >= self.horizon
+
+    @property
     def firm_names(self) -> list[str]:
-        """The firms of the first market (the ones the lever and shock controls address)."""
+        """The firms of the first market (the ones the shock controls address)."""
         return [f.name for f in self.sides[0].model.firms]
+
+    def lever_targets(self) -> list[tuple[int, int, str]]:
+        """(side, firm, label) of every firm whose levers the page offers: market A's firms, and B's first firm.
+
+        A rival's levers are the same firm's in both markets, so they change in both at once.
+        """
+        names = self.firm_names
+        targets = [(0, g, ("A: " if self.side_by_side else "") + n) for g, n in enumerate(names)]
+        if self.side_by_side:
+            targets.append((1, 0, "B: " + self.sides[1].model.firms[0].name))
+        return targets
+
+    def levers(self, side: int, firm: int) -> dict[str, float]:
+        lv = self.sides[side].model.firms[firm].levers
+        return {name: getattr(lv, name) for name in LEVERS}
 
     def step(self) -> None:
         for side in self.sides:
             side.model.step()
             side.record()
 
-    def fire(self, kind: str, firm: int = 0, severity: float = 0.5) -> None:
+    def _log(self, kind: str, text: str) -> Event:
+        event = Event(f"E{len(self.events) + 1}", self.month + 1, kind, text)
+        self.events.append(event)
+        return event
+
+    def fire(self, kind: str, firm: int = 0, severity: float = 0.5) -> Event:
         """Start a shock next month in every market; ``firm`` is the firm's position (same in both markets)."""
-        name = None
+        if kind not in shock_kinds():
+            raise ValueError(f"unknown shock {kind!r}")
+        names = []
         for side in self.sides:
-            target = side.model.firms[firm].name if SHOCKS[kind].needs_firm else None
+            target = side.model.firms[firm].name if shock_kinds()[kind][2] else None
             side.model.fire_shock(kind, firm=target, severity=severity)
-            name = name or target
-        self.shocks_fired.append((self.month + 1, kind, name))
+            if target and target not in names:
+                names.append(target)
+        at = "" if not names else f" at {names[0]}" if len(names) == 1 else f" at {names[0]} (A) / {names[1]} (B)"
+        return self._log(kind, shock_kinds()[kind][0] + at)
+
+    def set_lever(self, side: int, firm: int, lever: str, value: float) -> Event | None:
+        """Change a lever from next month on; a rival's lever changes in both markets. None if unchanged."""
+        if lever not in LEVERS:
+            raise ValueError(f"unknown lever {lever!r}")
+        target = self.sides[side].model.firms[firm]
+        old = getattr(target.levers, lever)
+        value = type(old)(value)
+        if value == old:
+            return None
+        sides = [self.sides[side]] if (firm == 0 or not self.side_by_side) else self.sides
+        for s in sides:
+            s.model.firms[firm].set_levers(**{lever: value})
+        who = ("B: " if side == 1 else "A: " if self.side_by_side and firm == 0 else "") + target.name
+        return self._log("lever", f"{who}: {LEVERS[lever][0].lower()} {old:g} → {value:g}")
+
+    def table(self) -> pd.DataFrame:
+        """The charts' data as a tidy table: one row per market, firm and month."""
+        return history_table([(s.title, [f.name for f in s.model.firms], s.history) for s in self.sides])
+
+    def scenario_now(self, name: str) -> Scenario:
+        """Market A's scenario with the firms' current levers, as a preset scenario for ``crsim run``."""
+        side = self.sides[0]
+        firms = []
+        for spec, firm in zip(side.model.scenario.firms, side.model.firms, strict=True):
+            preset = POLICIES[spec.policy].levers.model_dump()
+            now = firm.levers.model_dump()
+            firms.append(
+                FirmSpec.model_validate(
+                    {
+                        "name": spec.name,
+                        "policy": spec.policy,
+                        "levers": {k: v for k, v in now.items() if v != preset[k]},
+                    }
+                )
+            )
+        return self.base.model_copy(
+            update={
+                "name": name,
+                "description": f"Levers saved from the workshop page at month {self.month}.",
+                "firms": firms,
+            }
+        )
 
 
-def _policy_name(choice: str) -> str:
+def history_table(sides: list[tuple[str, list[str], dict[str, list[np.ndarray]]]]) -> pd.DataFrame:
+    """Tidy table of chart histories: market, firm, month, year and the charted outcomes (as the charts show them)."""
+    frames = []
+    for title, firms, history in sides:
+        months = len(history[HISTORY[0]])
+        cols = {name: smoothed(name, np.vstack(history[name])).ravel() for name in HISTORY}
+        frames.append(
+            pd.DataFrame(
+                {
+                    "market": title,
+                    "firm": np.tile(firms, months),
+                    "month": np.repeat(np.arange(months), len(firms)),
+                    **cols,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(3, "year", out["month"] / 12)
+    return out
+
+
+def policy_name(choice: str) -> str:
+    """The registered policy name of a policy or its plain-language label."""
     if choice in POLICIES:
         return choice
     for name, cls in POLICIES.items():
