@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.calibration.cli import add_calibration_command
 from sim.experiments.cli import add_experiment_commands
 from sim.params import Scenario
 from sim.policies import POLICIES
@@ -116,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--dir", type=Path, default=SCENARIO_DIR, help="folder of scenario files")
     ls.set_defaults(func=cmd_list)
     add_experiment_commands(sub)
+    add_calibration_command(sub)
     a = sub.add_parser("app", help="the live workshop page in the browser (http://127.0.0.1:8765/)")
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")

@@ -54,6 +54,7 @@ class CustomerState:
     warmth: np.ndarray = field(default=None)  # type: ignore[assignment]
     triggered: np.ndarray = field(default=None)  # type: ignore[assignment]
     may_enter: np.ndarray = field(default=None)  # type: ignore[assignment]
+    handling: np.ndarray = field(default=None)  # type: ignore[assignment]  # service.HANDLING flags of the month
 
     def __post_init__(self):
         n = len(self.firm)
@@ -63,6 +64,7 @@ class CustomerState:
         self.annoyance = np.zeros(n)
         self.warmth = np.zeros(n)
         self.triggered = np.zeros(n, dtype=bool)
+        self.handling = np.zeros(n, dtype=np.uint8)
 
     @property
     def n(self) -> int:
@@ -182,6 +184,7 @@ class Tally:
         "posts",
         "wom_positive",
         "wom_negative",
+        "looked",
         "churned",
         "switched_out",
         "left_market",

@@ -30,6 +30,8 @@ SCORES = {
     "neglected": 0.0,
     "defect_discovered": 0.0,
 }
+#: Bits of ``CustomerState.handling``: what happened to a customer's problems this month (recorded, never drawn).
+HANDLING = {"failed": 1, "complained": 2, "resolved_first_contact": 4, "resolved_later": 8, "gave_up": 16}
 TENURE_HORIZON = 120  # months over which service_decay takes full effect
 BASE_VOICE = 0.3  # share of complaint_propensity left to a customer with no trust at all
 
@@ -91,6 +93,8 @@ def serve_customers(m: MarketState) -> None:
     score[discovered] = SCORES["defect_discovered"]
 
     c.service_score[:] = score
+    flags = zip((failed, complain, first_contact, resolved_later, gives_up), HANDLING.values(), strict=True)
+    c.handling[:] = sum(mask.astype(np.uint8) * bit for mask, bit in flags)
     c.triggered |= failed | gives_up | discovered
     m.firms.load[:] = (by_slot(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
     for name, mask in (
