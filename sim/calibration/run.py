@@ -96,9 +96,11 @@ def calibrate(
         raise ScenarioError(f"command line: --workers: must be at least 1 (got {workers})")
     out = Path(out)
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
-    continuing = _prepare(out, cal, resume)
-    db = f"sqlite:///{(out / HISTORY).resolve()}"
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"{out}: --out must be a directory")
     with make_executor(workers, scheduler) as (executor, window):
+        continuing = _prepare(out, cal, resume)
+        db = f"sqlite:///{(out / HISTORY).resolve()}"
         abc = _abc(cal, OrderedSampler(executor, cal.seed, window))
         if continuing:
             history = abc.load(db, 1)
