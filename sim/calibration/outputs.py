@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.calibration.run import _write_text  # noqa: E402
 from sim.calibration.simulate import Simulator  # noqa: E402
 from sim.calibration.spec import Calibration, resolve, scenario_with  # noqa: E402
 from sim.calibration.statistics import STATISTICS  # noqa: E402
@@ -218,7 +219,7 @@ def write_outputs(cal: Calibration, out: Path, history, executor: Executor, wind
     write_atomic(files["diagnostics"], lambda p: diag.to_csv(p, index=False))
     scenario = accepted_scenario(cal, values)
     header = f"# Calibrated by `crsim calibrate` ({cal.name}, seed {cal.seed}): the weighted posterior mean.\n"
-    write_atomic(files["scenario"], lambda p: p.write_text(header + dumps(scenario.model_dump(mode="json"))))
+    write_atomic(files["scenario"], lambda p: _write_text(p, header + dumps(scenario.model_dump(mode="json"))))
     sims = predictive(cal, posterior, values, executor)
     summary = check_summary(cal, sims)
     write_atomic(files["check_runs"], lambda p: sims.to_parquet(p, index=False))

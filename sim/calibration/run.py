@@ -61,8 +61,12 @@ def _prepare(out: Path, cal: Calibration, resume: bool) -> bool:
         "git_commit": git_commit(),
         "written": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_atomic(record, lambda p: p.write_text(json.dumps(full, indent=2)))
+    write_atomic(record, lambda p: _write_text(p, json.dumps(full, indent=2)))
     return history.exists()
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:

@@ -117,7 +117,7 @@ class Calibration(Strict):
         if not table:
             raise ValueError("name at least one parameter to calibrate")
         try:  # names, bounds and switches, checked as for sweeps
-            Design(kind="latin_hypercube", bounds=table)
+            Design.model_validate({"kind": "latin_hypercube", "bounds": table})
         except ValidationError as err:
             raise ValueError(err.errors()[0]["msg"].removeprefix("Value error, ")) from None
         for name in table:
@@ -184,7 +184,8 @@ def resolve(cal: Calibration) -> Scenario:
     """The base scenario, after checking the priors and the targets against it; raises ScenarioError."""
     scenario = base_scenario(cal)
     try:
-        check(Experiment(name=cal.name, design=Design(kind="latin_hypercube", bounds=cal.parameters)), scenario)
+        probe = {"name": cal.name, "design": {"kind": "latin_hypercube", "bounds": cal.parameters}}
+        check(Experiment.model_validate(probe), scenario)
     except ValueError as err:
         raise ScenarioError(str(err).replace("design.bounds.", "parameters.", 1)) from None
     terms = [spec.resolved_levers().contract_term for spec in scenario.firms]

@@ -86,7 +86,7 @@ class Watcher:
         self.burn_in, self.follow_up = burn_in, follow_up
         f = m.n_firms
         self.obs = Observation(
-            contract_term=m.levers.contract_term[:-1].copy(),
+            contract_term=getattr(m.levers, "contract_term")[:-1].copy(),  # noqa: B009 - set per lever name
             at_risk=np.zeros(f),
             churned=np.zeros(f),
             looked=np.zeros(f),
