@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.calibration.cli import add_calibration_command
 from sim.checks import warn_meaningless
 from sim.claims.cli import add_claims_command
 from sim.experiments.cli import add_experiment_commands
@@ -184,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
     ls.set_defaults(func=cmd_list)
     add_experiment_commands(sub)
     add_claims_command(sub)
+    add_calibration_command(sub)
     a = sub.add_parser("app", help="the live workshop page in the browser (http://127.0.0.1:8765/)")
     a.add_argument("scenario", nargs="?", help="scenario file or policy preset shown first (default: the market)")
     a.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")

@@ -59,6 +59,7 @@ class CustomerState:
     warmth: FloatArray = field(init=False)
     triggered: BoolArray = field(init=False)
     may_enter: BoolArray = field(init=False)
+    handling: npt.NDArray[np.uint8] = field(init=False)  # service.HANDLING flags of the month
 
     def __post_init__(self) -> None:
         n = len(self.firm)
@@ -68,6 +69,7 @@ class CustomerState:
         self.annoyance = np.zeros(n)
         self.warmth = np.zeros(n)
         self.triggered = np.zeros(n, dtype=bool)
+        self.handling = np.zeros(n, dtype=np.uint8)
 
     @property
     def n(self) -> int:
@@ -219,6 +221,7 @@ TallyName = Literal[
     "posts",
     "wom_positive",
     "wom_negative",
+    "looked",
     "churned",
     "switched_out",
     "left_market",
@@ -258,6 +261,7 @@ class Tally:
     posts: FloatArray
     wom_positive: FloatArray
     wom_negative: FloatArray
+    looked: FloatArray
     churned: FloatArray
     switched_out: FloatArray
     left_market: FloatArray

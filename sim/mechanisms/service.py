@@ -24,6 +24,9 @@ from sim.mechanisms.capacity import available_capacity
 from sim.mechanisms.staff import displayed_enthusiasm
 from sim.state import BoolArray, FloatArray, MarketState, TallyName, by_slot
 
+#: Bits of ``CustomerState.handling``: what happened to a customer's problems this month (recorded, never drawn).
+HANDLING = {"failed": 1, "complained": 2, "resolved_first_contact": 4, "resolved_later": 8, "gave_up": 16}
+
 
 def service_quality(m: MarketState) -> FloatArray:
     """Quality each customer receives: lowered by staff exhaustion and, if the firm lets it, by tenure."""
@@ -91,6 +94,8 @@ def serve_customers(m: MarketState) -> None:
     c.trust[discovered] *= 1 - b.discovery_loss
 
     c.service_score[:] = score
+    flags = zip((failed, complain, first_contact, resolved_later, gives_up), HANDLING.values(), strict=True)
+    c.handling[:] = sum(mask.astype(np.uint8) * bit for mask, bit in flags)
     c.triggered |= failed | gives_up | discovered
     m.firms.load[:] = (by_slot(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
     counts: tuple[tuple[TallyName, BoolArray], ...] = (

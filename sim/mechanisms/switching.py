@@ -76,6 +76,7 @@ def decide(m: MarketState) -> None:
     u = rng.random((2, c.n))
     looks = c.attached & ((u[0] < b.review_rate) | (c.triggered & (u[1] < b.trigger_review)))
     idx = np.flatnonzero(looks) if m.mechanisms.switching else np.empty(0, dtype=int)
+    t.add("looked", m.slot, looks & m.mechanisms.switching)
     noise = b.choice_noise * rng.gumbel(size=(len(idx), m.n_firms + 2))
     stay = staying_utility(m, idx) + noise[:, 0]
     alternatives = joining_utility(m, idx) + noise[:, 1:-1]
