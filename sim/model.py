@@ -132,8 +132,6 @@ class MarketModel(mesa.Model):
             return
         self.simulate_month(compat.steps(self))
         self._record()
-        if compat.steps(self) >= self.scenario.months:
-            self.running = False
 
     def simulate_month(self, month: int) -> None:
         """One month of the market, phase by phase; ``month`` counts recorded steps (burn-in months are <= 0)."""

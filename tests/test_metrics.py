@@ -41,7 +41,8 @@ def test_typology_shares_measure_the_declared_columns():
 
 def test_report_axes_read_the_declared_units():
     assert UNITS == {name: o.unit for name, o in OUTCOMES.items()}
-    assert label("churn_rate_annual") == f"churn rate annual [{OUTCOMES['churn_rate_annual'].unit}]"
+    churn = OUTCOMES["churn_rate_annual"]
+    assert label("churn_rate_annual") == f"{churn.label} [{churn.unit}]"
 
 
 def test_page_titles_are_the_declared_labels():

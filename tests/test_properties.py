@@ -106,9 +106,13 @@ def test_state_and_outcomes_stay_consistent(scenario):
     out_of_market = (c.firm < 0).sum()
     assert per_step.iloc[-1] + out_of_market == scenario.customers.count  # customers are conserved
     assert (per_step <= scenario.customers.count).all()
-    wide = table.pivot(index="step", columns="firm", values=["customers", "acquired", "churned"])
+    wide = table.pivot(index="step", columns="firm", values=["customers", "acquired", "churned", "active"])
     flow = wide["customers"].shift(1) + wide["acquired"] - wide["churned"]
-    assert (flow.iloc[1:] == wide["customers"].iloc[1:]).all().all()  # counts add up month by month
+    # counts add up month by month while a firm is in the market (one that runs out of reserves releases
+    # its customers, which is not their churn)
+    staying = (wide["active"] == 1).iloc[1:]
+    assert (flow.iloc[1:] == wide["customers"].iloc[1:])[staying].fillna(True).all().all()
+    assert (wide["customers"].where(wide["active"] == 0, 0) == 0).all().all()  # a firm out of the market has no one
     with_customers = table[table["customers"] > 0]
     core = [
         "trust",

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.app.labels import SHOCKS as PAGE_SHOCKS
+from sim.app.labels import shock_kinds
 from sim.mechanisms.shocks import SHOCKS, ShockKind, apply_shocks, register_shock, start_month
 from sim.scenario import Shock
 
@@ -106,7 +106,7 @@ def test_reference_mirrors_kind(kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_page_and_docs_read_kind(kind):
-    assert PAGE_SHOCKS[kind] == (SHOCKS[kind].label, SHOCKS[kind].description)
+    assert shock_kinds()[kind] == (SHOCKS[kind].label, SHOCKS[kind].description, SHOCKS[kind].needs_firm)
     odd = (ROOT / "docs" / "ODD.md").read_text()
     section = odd[odd.index("### 7.9 Shocks") : odd.index("### 7.10")]
     assert re.search(rf"\b{kind}\b", section), f"docs/ODD.md 7.9 does not describe {kind}"

@@ -29,7 +29,7 @@ class Target(Strict):
     observed: float | None = Field(None, description="observed value (default: the middle of `range`)")
     sd: float | None = Field(None, gt=0, description="uncertainty of the observed value (one standard deviation)")
     range: tuple[float, float] | None = Field(
-        None, description="acceptance range [low, high], read as a 95 % interval (sd = width / 4)"
+        None, strict=False, description="acceptance range [low, high], read as a 95 % interval (sd = width / 4)"
     )
     weight: float = Field(1.0, gt=0, le=100, description="weight of the target in the distance")
     use: Literal["calibration", "validation"] = Field(
@@ -107,6 +107,14 @@ class Calibration(Strict):
     parameters: dict[str, tuple[float, float]] = Field(
         description="parameter name -> [low, high] of its uniform prior, e.g. 'behaviour.choice_noise'"
     )
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _pairs(cls, table: Any) -> Any:
+        """TOML writes a pair as a list; strict types then check each bound."""
+        if isinstance(table, dict):
+            return {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+        return table
     targets: list[Target] = Field(min_length=1, description="observed facts of the status-quo market")
     stop: Stop = Field(default_factory=Stop)
     check: Check = Field(default_factory=Check)

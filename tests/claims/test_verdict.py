@@ -12,7 +12,7 @@ from sim.scenario import preset_scenario
 
 
 def market(policy, months=24, seed=4, **levers):
-    data = preset_scenario(policy, customers=300).with_changes(years=2, seed=seed).model_dump()
+    data = preset_scenario(policy, customers=300).with_changes(years=max(2, months / 12), seed=seed).model_dump()
     data["firms"][0]["levers"].update(levers)
     model = MarketModel(type(preset_scenario(policy)).model_validate(data))
     return model.run(months=months)
