@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -125,8 +126,8 @@ def test_report_of_an_incomplete_sweep_says_so(tmp_path):
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_ends_a_sweep_with_one_line_and_leaves_nothing_behind(tmp_path, workers):
     path = tiny(tmp_path, replications=4, years=2, customers=300)
-    out, tmp = tmp_path / "out", tmp_path / "tmp"
-    tmp.mkdir()
+    # a short temporary folder of its own: the fork server's socket lives there, and AF_UNIX paths are short
+    out, tmp = tmp_path / "out", Path(tempfile.mkdtemp(prefix="crsim-"))
     sweep = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet", "--workers", workers],
         cwd=ROOT,
@@ -137,7 +138,7 @@ def test_ctrl_c_ends_a_sweep_with_one_line_and_leaves_nothing_behind(tmp_path, w
     )
     deadline = time.monotonic() + 120
     while not ((out / "runs").is_dir() and len(list((out / "runs").glob("*.parquet"))) >= 2):
-        assert sweep.poll() is None and time.monotonic() < deadline
+        assert sweep.poll() is None and time.monotonic() < deadline, sweep.stderr.read() if sweep.poll() else "timeout"
         time.sleep(0.02)
     os.killpg(sweep.pid, signal.SIGINT)
     _, err = sweep.communicate(timeout=60)
@@ -146,6 +147,7 @@ def test_ctrl_c_ends_a_sweep_with_one_line_and_leaves_nothing_behind(tmp_path, w
     assert err.strip() == f"crsim: interrupted: {kept}/32 runs kept; `crsim sweep --resume {out}` finishes it"
     assert not [p.name for p in (out / "runs").iterdir() if p.suffix != ".parquet"]
     assert not list(tmp.iterdir())  # no pymp-* folders or temporary files
+    tmp.rmdir()
 
 
 def cli_main(*args: str) -> tuple[int, str]:
@@ -171,8 +173,8 @@ def test_a_killed_worker_ends_the_sweep_with_one_line_and_leaves_nothing_behind(
     from test_resume import descendants
 
     path = tiny(tmp_path, replications=4, years=2, customers=300)
-    out, tmp = tmp_path / "out", tmp_path / "tmp"
-    tmp.mkdir()
+    # a short temporary folder of its own: the fork server's socket lives there, and AF_UNIX paths are short
+    out, tmp = tmp_path / "out", Path(tempfile.mkdtemp(prefix="crsim-"))
     sweep = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--quiet", "--workers", "2"],
         cwd=ROOT,
@@ -182,7 +184,7 @@ def test_a_killed_worker_ends_the_sweep_with_one_line_and_leaves_nothing_behind(
     )
     deadline = time.monotonic() + 120
     while not ((out / "runs").is_dir() and len(list((out / "runs").glob("*.parquet"))) >= 2):
-        assert sweep.poll() is None and time.monotonic() < deadline
+        assert sweep.poll() is None and time.monotonic() < deadline, sweep.stderr.read() if sweep.poll() else "timeout"
         time.sleep(0.02)
     children = {int(p.name) for p in Path(f"/proc/{sweep.pid}/task").glob("*")}  # threads, not processes
     workers = sorted(descendants(sweep.pid) - children)
