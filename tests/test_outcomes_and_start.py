@@ -18,12 +18,24 @@ from conftest import small
 
 # -- burn-in -----------------------------------------------------------------------------------------------
 def test_burn_in_months_are_simulated_but_not_recorded():
-    """Step 0 after a year's burn-in is month 12 of the same market run without one; nothing before it is kept."""
+    """Step 0 after a year's burn-in is month 12 of the same market run without one; nothing before it is kept.
+
+    Only the books differ: they open with the first recorded month, so after a burn-in every firm starts
+    step 0 with its starting reserves, and from then on adds exactly each month's profit.
+    """
     burnt = sim.run(small(customers=300, years=1, seed=4, burn_in_years=1))
     plain = sim.run(small(customers=300, years=2, seed=4))
     assert burnt["step"].min() == 0 and burnt["step"].max() == 12
     later = plain[plain["step"] >= 12].assign(step=lambda t: t["step"] - 12, year=lambda t: t["step"] / 12)
-    pd.testing.assert_frame_equal(burnt.reset_index(drop=True), later.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        burnt.drop(columns="reserves").reset_index(drop=True), later.drop(columns="reserves").reset_index(drop=True)
+    )
+    start = plain[plain["step"] == 0]["reserves"].to_numpy()
+    for _, firm in burnt.groupby("firm", sort=False):
+        assert firm["reserves"].iloc[0] == pytest.approx(start[0])
+        booked = firm["reserves"].iloc[0] + firm["profit"].where(firm["step"] > 0, 0.0).cumsum()
+        np.testing.assert_allclose(firm["reserves"], booked, rtol=1e-9)
+    assert not np.allclose(burnt["reserves"], later["reserves"])  # the burn-in's profits were not booked
 
 
 def test_shocks_are_scheduled_after_the_burn_in():
