@@ -81,6 +81,22 @@ def test_each_hidden_defect_is_discovered_on_its_own():
     model.release()
 
 
+def test_each_defect_found_costs_its_own_trust():
+    """Finding k hidden defects in one month costs trust k times: x (1 - discovery_loss)^k, as k disclosures would."""
+    model = sim.MarketModel(small(customers=2000, mechanisms={"service_failures": False}))
+    m = model.market
+    c = m.customers
+    held = np.where(c.attached, 5, 0)
+    c.hidden_defects[:] = held
+    c.trust[:] = 0.8
+    m.tally.reset()
+    serve_customers(m)
+    found = held - c.hidden_defects
+    assert {1, 2} <= set(found[c.attached].tolist())
+    np.testing.assert_allclose(c.trust[c.attached], 0.8 * (1 - m.behaviour.discovery_loss) ** found[c.attached])
+    model.release()
+
+
 def test_hidden_defects_do_not_pile_up():
     """A firm that hides every failure: the defects its customers hold settle instead of growing with time."""
     scenario = small(customers=600, years=10, levers={"transparency": 0.0}, behaviour={"base_failure": 0.3})
