@@ -101,7 +101,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crsim", description="Simulate firms and their customers' relationships.")
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run a scenario (default: the market with one firm of each of the six named policies)")
+    r = sub.add_parser(
+        "run", help="run a scenario (default: the market with one firm of each of the six named policies)"
+    )
     r.add_argument("scenario", nargs="?", help="scenario file or policy preset name")
     r.add_argument("--years", type=float, help="override the horizon in years")
     r.add_argument("--seed", type=int, help="override the seed")
