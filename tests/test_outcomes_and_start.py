@@ -97,6 +97,27 @@ def test_each_defect_found_costs_its_own_trust():
     model.release()
 
 
+def test_the_reference_charges_each_defect_found_too():
+    """The per-agent reference follows the same rule: five defects, each found, cost x (1 - discovery_loss)^5."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.reference.model import ReferenceModel
+
+    model = ReferenceModel(
+        small(customers=50, behaviour={"defect_discovery": 1.0}, mechanisms={"service_failures": False})
+    )
+    try:
+        customer = next(c for c in model.customer_agents if c.firm is not None)
+        customer.hidden_defects, customer.trust = 5, 0.8
+        customer.use_service()
+        assert customer.hidden_defects == 0
+        assert customer.trust == pytest.approx(0.8 * (1 - model.scenario.behaviour.discovery_loss) ** 5)
+    finally:
+        model.release()
+
+
 def test_hidden_defects_do_not_pile_up():
     """A firm that hides every failure: the defects its customers hold settle instead of growing with time."""
     scenario = small(customers=600, years=10, levers={"transparency": 0.0}, behaviour={"base_failure": 0.3})
