@@ -37,7 +37,7 @@ from sim.policies import POLICIES
 from sim.util import suggest
 
 RIVALS = ("Rival A", "Rival B", "Rival C")
-#: The default market: the six policies the model brief names, one firm each. An explicit list, so that
+#: The default market: the six named policies of the model brief, one firm each. An explicit list, so that
 #: registering a new policy changes no baseline.
 DEFAULT_MARKET = (
     "business_as_usual",

@@ -17,7 +17,10 @@ import sim
 from conftest import focal, small
 
 SEEDS = (1, 2, 3)
-CARE_CONTACTS = {"sales_pressure": 0.0, "sales_target": 0.0, "service_capacity": 10.0}
+CUSTOMERS, YEARS = 1000, 5  # large and long enough that each lever's own effect outweighs the noise of who switches
+CARE = {"sales_pressure": 0.0, "sales_target": 0.0}  # every contact a care contact
+CARE_CONTACTS = {**CARE, "service_capacity": 10.0}
+SAME_CUSTOMERS = {"switching": False}  # nobody switches: an outcome of the same customers, not of who joins
 
 # (lever, low, high, focal levers held fixed, other scenario sections, outcome, sign of high - low, why)
 COSTS = [
@@ -34,31 +37,59 @@ COSTS = [
         -1,
         "listening to needs that do not move only takes back-office time",
     ),
-    ("contact_rate", 0.0, 0.3, CARE_CONTACTS, {}, "profit", -1, "contacts take staff time"),
+    ("contact_rate", 0.0, 0.3, CARE, {}, "profit", -1, "contacts take time a tight back office needs for complaints"),
     ("loyalty_points", 0.0, 0.1, {}, {"behaviour": {"points_redemption": 0.5}}, "profit", -1, "points are redeemed"),
     ("service_capacity", 10.0, 60.0, {}, {}, "profit", -1, "staff are paid whether needed or not"),
-    ("staff_authority", 0.3, 0.9, {}, {}, "profit", -1, "skills and time cost money"),
+    ("staff_authority", 0.3, 0.9, {}, {"mechanisms": SAME_CUSTOMERS}, "profit", -1, "skills and time cost money"),
     ("tailoring", 0.2, 0.8, {}, {"economics": {"tailoring_cost": 0.5}}, "profit", -1, "tailored offers cost"),
     ("decline_poor_fit", 0.0, 0.6, {}, {}, "customers", -1, "declined applicants go elsewhere"),
 ]
 BENEFITS = [
-    ("surface_acting", 0.0, 1.0, {}, {"mechanisms": {"staff_exhaustion": False}}, "trust", +1, "a lifted moment"),
+    (
+        "surface_acting",
+        0.0,
+        1.0,
+        {},
+        {"mechanisms": {"staff_exhaustion": False, **SAME_CUSTOMERS}},
+        "trust",
+        +1,
+        "a lifted moment",
+    ),
     ("service_decay", 0.0, 0.6, {}, {"mechanisms": {"switching": False}}, "profit", +1, "decayed service is cheaper"),
     ("transparency", 0.0, 1.0, {}, {}, "trust", +1, "no deception found out later"),
-    ("listening", 0.0, 0.2, {}, {}, "trust", +1, "offers follow drifting needs"),
+    (
+        "listening",
+        0.0,
+        0.2,
+        {"service_capacity": 10.0},
+        {},
+        "trust",
+        +1,
+        "offers follow drifting needs (staffed for it)",
+    ),
     ("contact_rate", 0.0, 0.3, CARE_CONTACTS, {}, "bond", +1, "care contacts warm those who want a partner"),
     ("loyalty_points", 0.0, 0.1, {}, {}, "churned", -1, "points tie customers: fewer leave"),
     ("service_capacity", 1.0, 10.0, {}, {}, "trust", +1, "complaints do not wait"),
     ("staff_authority", 0.3, 0.9, {}, {}, "trust", +1, "problems solved at first contact"),
-    ("tailoring", 0.2, 0.8, {}, {}, "trust", +1, "offers fit"),
-    ("decline_poor_fit", 0.0, 0.6, {}, {}, "trust", +1, "the customers it keeps fit its offer"),
+    ("tailoring", 0.2, 0.8, {}, {"mechanisms": SAME_CUSTOMERS}, "trust", +1, "offers fit"),
+    (
+        "decline_poor_fit",
+        0.0,
+        0.6,
+        {},
+        {"mechanisms": {"needs_drift": False, "life_events": False}},
+        "trust",
+        +1,
+        "the customers it keeps fit its offer (and, their needs steady, go on fitting it)",
+    ),
 ]
 
 
 def effect(lever, low, high, fixed, sections, outcome, seed) -> float:
     def run(value):
         return focal(
-            sim.run(small(levers={**fixed, lever: value}, customers=500, years=4, seed=seed, **sections)), outcome
+            sim.run(small(levers={**fixed, lever: value}, customers=CUSTOMERS, years=YEARS, seed=seed, **sections)),
+            outcome,
         )
 
     return run(high) - run(low)

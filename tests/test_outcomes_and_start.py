@@ -18,12 +18,24 @@ from conftest import small
 
 # -- burn-in -----------------------------------------------------------------------------------------------
 def test_burn_in_months_are_simulated_but_not_recorded():
-    """Step 0 after a year's burn-in is month 12 of the same market run without one; nothing before it is kept."""
+    """Step 0 after a year's burn-in is month 12 of the same market run without one; nothing before it is kept.
+
+    Only the books differ: they open with the first recorded month, so after a burn-in every firm starts
+    step 0 with its starting reserves, and from then on adds exactly each month's profit.
+    """
     burnt = sim.run(small(customers=300, years=1, seed=4, burn_in_years=1))
     plain = sim.run(small(customers=300, years=2, seed=4))
     assert burnt["step"].min() == 0 and burnt["step"].max() == 12
     later = plain[plain["step"] >= 12].assign(step=lambda t: t["step"] - 12, year=lambda t: t["step"] / 12)
-    pd.testing.assert_frame_equal(burnt.reset_index(drop=True), later.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        burnt.drop(columns="reserves").reset_index(drop=True), later.drop(columns="reserves").reset_index(drop=True)
+    )
+    start = plain[plain["step"] == 0]["reserves"].to_numpy()
+    for _, firm in burnt.groupby("firm", sort=False):
+        assert firm["reserves"].iloc[0] == pytest.approx(start[0])
+        booked = firm["reserves"].iloc[0] + firm["profit"].where(firm["step"] > 0, 0.0).cumsum()
+        np.testing.assert_allclose(firm["reserves"], booked, rtol=1e-9)
+    assert not np.allclose(burnt["reserves"], later["reserves"])  # the burn-in's profits were not booked
 
 
 def test_shocks_are_scheduled_after_the_burn_in():
@@ -67,6 +79,43 @@ def test_each_hidden_defect_is_discovered_on_its_own():
     assert (found >= 2).any()  # more than one defect found in one month: not one a month
     assert m.tally.defects_discovered.sum() == found.sum()
     model.release()
+
+
+def test_each_defect_found_costs_its_own_trust():
+    """Finding k hidden defects in one month costs trust k times: x (1 - discovery_loss)^k, as k disclosures would."""
+    model = sim.MarketModel(small(customers=2000, mechanisms={"service_failures": False}))
+    m = model.market
+    c = m.customers
+    held = np.where(c.attached, 5, 0)
+    c.hidden_defects[:] = held
+    c.trust[:] = 0.8
+    m.tally.reset()
+    serve_customers(m)
+    found = held - c.hidden_defects
+    assert {1, 2} <= set(found[c.attached].tolist())
+    np.testing.assert_allclose(c.trust[c.attached], 0.8 * (1 - m.behaviour.discovery_loss) ** found[c.attached])
+    model.release()
+
+
+def test_the_reference_charges_each_defect_found_too():
+    """The per-agent reference follows the same rule: five defects, each found, cost x (1 - discovery_loss)^5."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.reference.model import ReferenceModel
+
+    model = ReferenceModel(
+        small(customers=50, behaviour={"defect_discovery": 1.0}, mechanisms={"service_failures": False})
+    )
+    try:
+        customer = next(c for c in model.customer_agents if c.firm is not None)
+        customer.hidden_defects, customer.trust = 5, 0.8
+        customer.use_service()
+        assert customer.hidden_defects == 0
+        assert customer.trust == pytest.approx(0.8 * (1 - model.scenario.behaviour.discovery_loss) ** 5)
+    finally:
+        model.release()
 
 
 def test_hidden_defects_do_not_pile_up():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.scenario import RIVALS
+from sim.scenario import DEFAULT_MARKET, RIVALS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = "one two three four five six seven eight nine ten eleven twelve".split()
@@ -50,7 +50,7 @@ def test_the_prose_is_scanned():
     "pattern,allowed,meaning",
     [
         # "one firm of each policy", a preset market (the focal firm and its rivals), the default market
-        (r" firms?\b", {1, 1 + len(RIVALS), len(sim.POLICIES)}, "firms in a preset market or the default market"),
+        (r" firms?\b", {1, 1 + len(RIVALS), len(DEFAULT_MARKET)}, "firms in a preset market or the default market"),
         (r" (?:policies|policy presets)\b", {len(sim.POLICIES)}, "registered policy presets"),
         (r" (?:business-as-usual )?rivals\b", {len(RIVALS)}, "rivals in a preset market (sim.scenario.RIVALS)"),
     ],

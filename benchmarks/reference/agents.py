@@ -259,7 +259,7 @@ class CustomerAgent(mesa.Agent):
             self.hidden_defects -= found
             score = S.defect_discovered
             f.count("defects_discovered", found)
-            self.trust *= 1 - b.discovery_loss
+            self.trust *= (1 - b.discovery_loss) ** found  # each defect found costs its own share of trust
         self.service_score = score
         self.triggered |= failed or gave_up or discovered
 

@@ -115,6 +115,7 @@ class Calibration(Strict):
         if isinstance(table, dict):
             return {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
         return table
+
     targets: list[Target] = Field(min_length=1, description="observed facts of the status-quo market")
     stop: Stop = Field(default_factory=Stop)
     check: Check = Field(default_factory=Check)

@@ -91,7 +91,7 @@ def serve_customers(m: MarketState) -> None:
     c.hidden_defects -= found
     discovered = found > 0
     score[discovered] = S.defect_discovered
-    c.trust[discovered] *= 1 - b.discovery_loss
+    c.trust[holds] *= (1 - b.discovery_loss) ** found[holds]  # each defect found costs its own share of trust
 
     c.service_score[:] = score
     flags = zip((failed, complain, first_contact, resolved_later, gives_up), HANDLING.values(), strict=True)
@@ -130,8 +130,8 @@ def disclose(m: MarketState, disclosed: np.ndarray) -> None:
     """Telling a customer about a defect costs a little trust now (and handling, booked in ``economics``).
 
     A defect the firm hides costs nothing until the customer finds it; then the month scores
-    ``scores.defect_discovered`` and trust drops by ``discovery_loss`` at once - the larger
-    fall that disclosure saves (a deception found out weighs more than a fault admitted, Slovic 1993).
+    ``scores.defect_discovered`` and trust drops by ``discovery_loss`` at once for each defect found - the
+    larger fall that disclosure saves (a deception found out weighs more than a fault admitted, Slovic 1993).
     With ``hidden_defects`` off nothing is hidden and disclosure is no choice, so it costs nothing.
     """
     if not m.mechanisms.hidden_defects:
