@@ -2,7 +2,7 @@
 
     python benchmarks/results_scale.py [RUNS]
 
-Builds a results folder for a policy comparison with RUNS runs (six policies), every run with random
+Builds a results folder for a policy comparison with RUNS runs (six named policies), every run with random
 outcomes of the real table's shape (121 months x 4 firms): 300 runs as run files, the way a sweep writes
 them, the rest straight into the results dataset; folds the files in (``compact``), then times
 ``load_results`` (the whole table), ``run_summaries`` (the streamed per-run summaries the report uses) and

@@ -106,13 +106,16 @@ def leaf_fields(model: type[BaseModel] = sim.Scenario, prefix: str = "") -> Iter
 
 
 def parameter_row(name: str, field: FieldInfo) -> str:
-    """One row of the ODD's parameter table: name, default, range, meaning."""
-    return f"| `{name}` | {cell(default(field))} | {cell(value_range(field))} | {cell(field.description or '')} |"
+    """One row of the ODD's parameter table: name, default, range, meaning, source (``sim.sources``)."""
+    from sim.sources import source
+
+    cells = (default(field), value_range(field), field.description or "", source(name))
+    return f"| `{name}` | " + " | ".join(cell(c) for c in cells) + " |"
 
 
 def parameter_table() -> str:
     rows = [parameter_row(name, field) for name, field in leaf_fields()]
-    return "\n".join(["| parameter | default | range | meaning |", "| --- | --- | --- | --- |", *rows])
+    return "\n".join(["| parameter | default | range | meaning | source |", "| --- | --- | --- | --- | --- |", *rows])
 
 
 def preset_table() -> str:

@@ -70,3 +70,17 @@ def test_has_all_seven_elements():
         "7. Submodels",
     ):
         assert f"## {heading}" in text
+
+
+def test_every_parameter_names_where_its_default_comes_from():
+    from sim.sources import ASSUMED, SOURCES, calibrated, source
+
+    fields = schema_fields()
+    assert set(SOURCES) <= fields, "sim/sources.py names a parameter the schema lacks"
+    assert calibrated() and set(calibrated()) <= fields  # the status-quo calibration's priors are parameters
+    assert all(source(name) for name in fields)
+    assert source("behaviour.choice_noise").startswith("calibrated")  # read from the calibration file
+    assert source("behaviour.trust_gain") == ASSUMED  # an assumption says so
+    text = ODD.read_text()
+    rows = re.findall(r"^\| `([^`]+)` \|(.*)\|$", text[text.index("## Parameters") :], flags=re.M)
+    assert {name: cells.split(" | ")[-1].strip() for name, cells in rows} == {n: source(n) for n, _ in rows}

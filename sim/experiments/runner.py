@@ -354,21 +354,21 @@ def run_experiment(
     check_out(out)
     folder = out / RUNS
     record = the_plan.record()
-    codes = prepare(out, record, resume, accept_code_change)
-    experiment_id = fingerprint(_comparable(json.loads(json.dumps(record))))
-    todo = pending(folder, the_plan.runs, experiment_id, codes) if resume else the_plan.runs
-    total, done = len(the_plan.runs), len(the_plan.runs) - len(todo)
-    if progress is True:
-        line = describe_plan(experiment, total, workers, estimate).splitlines()[0]
-        print(f"{line}{f'; {done} done' if resume else ''}", file=sys.stderr)
-    args = (the_plan.scenario, the_plan.focal)
-    outcomes = experiment.outcomes
-    code = codes[-1]
 
     from tqdm import tqdm
 
     context = make_executor(workers, scheduler) if executor is None else _given(executor, in_flight or 2 * workers)
-    with context as (pool, window):
+    with context as (pool, window):  # connected (to a cluster, say) before anything is written
+        codes = prepare(out, record, resume, accept_code_change)
+        experiment_id = fingerprint(_comparable(json.loads(json.dumps(record))))
+        todo = pending(folder, the_plan.runs, experiment_id, codes) if resume else the_plan.runs
+        total, done = len(the_plan.runs), len(the_plan.runs) - len(todo)
+        if progress is True:
+            line = describe_plan(experiment, total, workers, estimate).splitlines()[0]
+            print(f"{line}{f'; {done} done' if resume else ''}", file=sys.stderr)
+        args = (the_plan.scenario, the_plan.focal)
+        outcomes = experiment.outcomes
+        code = codes[-1]
         cluster = getattr(window, "record", None)
         if cluster:  # a Dask cluster: its workers' versions join the record
             record_cluster(out, cluster)

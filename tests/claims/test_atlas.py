@@ -49,7 +49,7 @@ def test_a_claim_that_flips_on_price_sensitivity_fails_in_the_box_of_high_price_
     box = atlas.boxes["toy_dearer_revenue"]
     assert box is not None and box.coverage >= 0.8 and box.density >= 0.8
     low, high = box.limits["customers.price_sensitivity"]
-    assert 0.15 < low < 0.7 and high == 1.0
+    assert 0.1 < low < 0.7 and high == 1.0  # the box starts well above no sensitivity and reaches the top
     if "behaviour.bond_decay" in box.limits:  # the parameter that does not matter keeps most of its range
         a, b = box.limits["behaviour.bond_decay"]
         assert (b - a) / (0.02 - 0.005) > 0.7
