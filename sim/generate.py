@@ -11,7 +11,7 @@ a default or a policy, regenerate them (tests fail until then)::
 
 >>> from sim.params import Customers
 >>> parameter_row("customers.count", Customers.model_fields["count"])
-'| `customers.count` | 2000 | 10 … 5000000 | customers in the market (with a firm or not) |'
+'| `customers.count` | 2000 | 10 … 5000000 | customers in the market (with a firm or not) | choice of the study |'
 """
 
 from __future__ import annotations
