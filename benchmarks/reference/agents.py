@@ -11,22 +11,8 @@ import math
 import mesa
 
 from sim.mechanisms.exit_signal import YEAR
+from sim.mechanisms.switching import TIES
 from sim.mechanisms.word_of_mouth import NEUTRAL
-
-TIES = (
-    "tenure",
-    "trust",
-    "bond",
-    "satisfaction",
-    "expectation",
-    "resentment",
-    "contract_left",
-    "points",
-    "promo_left",
-    "upsell",
-    "complaint_wait",
-    "hidden_defects",
-)
 
 
 def clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:

@@ -120,27 +120,30 @@ def enter_market(m: MarketState) -> None:
     join(m, idx[joins], best[joins])
 
 
+#: What a customer has with their firm and loses on leaving it (reset to 0; also read by ``benchmarks/reference``).
+TIES = (
+    "tenure",
+    "trust",
+    "bond",
+    "satisfaction",
+    "expectation",
+    "resentment",
+    "contract_left",
+    "points",
+    "promo_left",
+    "upsell",
+    "complaint_wait",
+    "hidden_defects",
+)
+
+
 def detach(m: MarketState, idx: IntArray) -> None:
     """End the relationship: the customer has no firm and all ties are cut."""
     c = m.customers
     c.firm[idx] = -1
     m.firms_changed()
     c.may_enter[idx] = False  # those who just left do not come back the same month
-    for name in (
-        "tenure",
-        "trust",
-        "bond",
-        "satisfaction",
-        "expectation",
-        "resentment",
-        "contract_left",
-        "points",
-        "promo_left",
-        "upsell",
-        "complaint_wait",
-        "hidden_defects",
-        "trapped",
-    ):
+    for name in (*TIES, "trapped"):
         getattr(c, name)[idx] = 0
 
 
