@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim import compat
 from sim.agents import Customer, Firm
+from sim.draws import seed_key
 from sim.mechanisms.capacity import hire_staff, needed_capacity
 from sim.mechanisms.economics import settle_accounts
 from sim.mechanisms.firms import enter_firms, settle_reserves, starting_reserves
@@ -98,6 +99,7 @@ class MarketModel(mesa.Model):
             network=build_network(scenario.network, scenario.customers.count, rng["network"]),
             rng=rng,
             entry_month=entry_month,
+            keys=seed_key(run_seed)[None, :],
         )
         self.firms = [
             Firm(self, i, spec.name, POLICIES[spec.policy], lv)

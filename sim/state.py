@@ -17,8 +17,8 @@ import numpy.typing as npt
 
 from sim.params import Behaviour, Customers, Economics, Levers, Measures, Mechanisms, ServiceScores
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]  # float32 in compact customer state (CustomerState.DTYPES)
+IntArray = npt.NDArray[np.int64]  # int32/int16 in compact customer state
 BoolArray = npt.NDArray[np.bool_]
 NEEDS_DIM = 2  # needs live in a plane: enough for drift, jumps and misfit
 
@@ -61,13 +61,48 @@ class CustomerState:
     may_enter: BoolArray = field(init=False)
     handling: npt.NDArray[np.uint8] = field(init=False)  # service.HANDLING flags of the month
 
+    #: Compact storage (about 150 bytes per customer with four firms): float32 for every
+    #: quantity in [0, 1] or of similar range, and the smallest integers the bounds allow.
+    DTYPES: ClassVar[dict[str, Any]] = {
+        **{
+            name: np.float32
+            for name in (
+                "relationship_need",
+                "price_sensitivity",
+                "patience",
+                "reactance",
+                "talkativeness",
+                "needs",
+                "offer",
+                "trust",
+                "bond",
+                "satisfaction",
+                "expectation",
+                "resentment",
+                "points",
+                "upsell",
+                "opinion",
+            )
+        },
+        "firm": np.int32,
+        "tenure": np.int32,
+        "contract_left": np.int16,
+        "promo_left": np.int16,
+        "complaint_wait": np.int16,
+        "hidden_defects": np.int16,
+        "trapped": np.bool_,
+    }
+
     def __post_init__(self) -> None:
+        for name, dtype in self.DTYPES.items():
+            order = "F" if name == "opinion" else "C"  # a contiguous column per firm
+            setattr(self, name, np.asarray(getattr(self, name), dtype=dtype, order=order))  # type: ignore[call-overload]
         n = len(self.firm)
         self.may_enter = np.ones(n, dtype=bool)
-        self.experience = np.zeros(n)
-        self.service_score = np.zeros(n)
-        self.annoyance = np.zeros(n)
-        self.warmth = np.zeros(n)
+        self.experience = np.zeros(n, dtype=np.float32)
+        self.service_score = np.zeros(n, dtype=np.float32)
+        self.annoyance = np.zeros(n, dtype=np.float32)
+        self.warmth = np.zeros(n, dtype=np.float32)
         self.triggered = np.zeros(n, dtype=bool)
         self.handling = np.zeros(n, dtype=np.uint8)
 
@@ -119,7 +154,7 @@ def new_customers(
         talkativeness=_trait(rng, spec.talkativeness, h, n),
         needs=needs,
         offer=offer,
-        firm=firm.astype(np.int64),
+        firm=firm,
         tenure=np.where(attached, rng.integers(0, 60, n), 0),
         trust=trust,
         bond=np.where(attached, 0.3 * relationship_need * rng.random(n), 0.0),
@@ -128,10 +163,10 @@ def new_customers(
         resentment=np.zeros(n),
         contract_left=np.where(term > 0, rng.integers(0, np.maximum(term, 1), n), 0),
         points=np.zeros(n),
-        promo_left=np.zeros(n, dtype=np.int64),
+        promo_left=np.zeros(n, dtype=np.int16),
         upsell=np.zeros(n),
-        complaint_wait=np.zeros(n, dtype=np.int64),
-        hidden_defects=np.zeros(n, dtype=np.int64),
+        complaint_wait=np.zeros(n, dtype=np.int16),
+        hidden_defects=np.zeros(n, dtype=np.int16),
         trapped=np.zeros(n, dtype=bool),
         opinion=opinion,
     )
@@ -332,6 +367,10 @@ class MarketState:
     measures: Measures = field(default_factory=Measures)
     recent: RecentMonths = field(init=False)  # the last year's churners and customer base, per firm
     entry_month: IntArray | None = None  # per firm: the month it enters (0 = present from the start)
+    #: Replications stepped as one state: customers ``r * N .. (r + 1) * N - 1`` and firm slots
+    #: ``r * F .. (r + 1) * F - 1`` are market ``r``; the last firm slot is "no firm" for all.
+    markets: int = 1
+    keys: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros((1, 2), dtype=np.uint32))  # (R, 2) seeds
     _slot: IntArray | None = None
 
     def __post_init__(self) -> None:
@@ -339,7 +378,18 @@ class MarketState:
 
     @property
     def n_firms(self) -> int:
+        """Firm slots over all markets of the state (R * F; per-firm arrays have one more, "no firm")."""
         return len(self.levers)
+
+    @property
+    def firms_per_market(self) -> int:
+        """F: firms in each market (replication) of the state."""
+        return self.n_firms // self.markets
+
+    @property
+    def customers_per_market(self) -> int:
+        """N: customers in each market (replication) of the state."""
+        return self.customers.n // self.markets
 
     @property
     def slot(self) -> IntArray:

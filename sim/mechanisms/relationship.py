@@ -14,13 +14,28 @@ reactance), and resentment sours every later month.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.exit_signal import reactance_relief
 from sim.state import FloatArray, IntArray, MarketState
 
 
+@njit(cache=True, inline="always")
+def sensitivity_now(sensitivity: float, recession: float) -> float:  # pragma: no cover - compiled
+    """One customer's price sensitivity now: a recession makes everyone count the pennies (at most 1)."""
+    return min(sensitivity * (1.0 + recession), 1.0)
+
+
+@njit(cache=True, inline="always")
+def advocacy_of(  # pragma: no cover - compiled
+    trust: float, satisfaction: float, bond: float, weight_trust: float, weight_satisfaction: float, weight_bond: float
+) -> float:
+    """How warmly one customer speaks of their firm (0..1): mostly trust and satisfaction, some bond."""
+    return weight_trust * trust + weight_satisfaction * satisfaction + weight_bond * bond
+
+
 def price_sensitivity(m: MarketState, idx: IntArray | None = None) -> FloatArray:
-    """Price sensitivity now (of everyone, or of the customers in ``idx``): a recession makes everyone count the pennies."""
+    """Price sensitivity now (of everyone, or of the customers in ``idx``): :func:`sensitivity_now` for each."""
     sensitivity = m.customers.price_sensitivity if idx is None else m.customers.price_sensitivity[idx]
     return np.minimum(sensitivity * (1 + m.recession), 1.0)
 
@@ -78,6 +93,6 @@ def judge_month(m: MarketState) -> None:
 
 
 def advocacy(m: MarketState) -> FloatArray:
-    """How warmly a customer speaks of their firm (0..1): mostly trust and satisfaction, some bond."""
+    """How warmly each customer speaks of their firm (0..1): :func:`advocacy_of` for everyone."""
     c, b = m.customers, m.behaviour
     return b.advocacy_trust * c.trust + b.advocacy_satisfaction * c.satisfaction + b.advocacy_bond * c.bond
