@@ -17,25 +17,12 @@ import pandas as pd
 
 from sim import compat
 from sim.agents import Customer, Firm
-from sim.draws import seed_key
-from sim.mechanisms.capacity import hire_staff, needed_capacity
-from sim.mechanisms.economics import settle_accounts
-from sim.mechanisms.firms import enter_firms, settle_reserves, starting_reserves
-from sim.mechanisms.needs import drift_needs
-from sim.mechanisms.relationship import judge_month
-from sim.mechanisms.sales import contact_customers, listen_and_adapt, set_sales_pressure
-from sim.mechanisms.service import serve_customers
-from sim.mechanisms.shocks import apply_shocks
-from sim.mechanisms.staff import update_staff
-from sim.mechanisms.switching import decide, enter_market
-from sim.mechanisms.word_of_mouth import advertise, talk
+from sim.engine import Engine
 from sim.metrics import measure
-from sim.network import build_network, to_networkx
+from sim.network import to_networkx
 from sim.parameters import set_parameters
-from sim.params import Levers
 from sim.policies import POLICIES
 from sim.scenario import Scenario, Shock, resolve_scenario
-from sim.state import STREAMS, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
 
 SEED_MASK = 2**63 - 1  # seeds fit a signed 64-bit column
 
@@ -74,46 +61,15 @@ class MarketModel(mesa.Model):
         scenario = scenario.with_changes(seed=run_seed)
         super().__init__(**compat.model_seed_kwargs(run_seed))
         self.scenario = scenario
-        self.shocks: list[Shock] = list(scenario.shocks)
-        streams = np.random.SeedSequence(scenario.seed).spawn(len(STREAMS))
-        rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=True)}
-
-        n_firms = len(scenario.firms)
-        angles = 2 * np.pi * np.arange(n_firms) / n_firms
-        positions = scenario.customers.firm_radius * np.column_stack([np.cos(angles), np.sin(angles)])
-        levers = [spec.resolved_levers() for spec in scenario.firms]
-        entry_month = np.array([round(spec.enters_year * 12) for spec in scenario.firms], dtype=np.int64)
-        present = np.flatnonzero(entry_month == 0)
-        self.market = MarketState(
-            customers=new_customers(scenario.customers, n_firms, positions, levers, rng["population"], present),
-            levers=FirmTable(levers),
-            firms=FirmState.fresh(n_firms),
-            tally=Tally(n_firms),
-            customer_spec=scenario.customers,
-            behaviour=scenario.behaviour,
-            mechanisms=scenario.mechanisms,
-            economics=scenario.economics,
-            scores=scenario.scores,
-            measures=scenario.measures,
-            positions=positions,
-            network=build_network(scenario.network, scenario.customers.count, rng["network"]),
-            rng=rng,
-            entry_month=entry_month,
-            keys=seed_key(run_seed)[None, :],
-        )
+        self.engine = Engine(scenario, [run_seed])
+        self.market = self.engine.state
+        self.shocks: list[Shock] = self.engine.shocks  # shocks fired from the page join the engine's list
         self.firms = [
             Firm(self, i, spec.name, POLICIES[spec.policy], lv)
-            for i, (spec, lv) in enumerate(zip(scenario.firms, levers, strict=True))
+            for i, (spec, lv) in enumerate(zip(scenario.firms, self.market.levers.levers, strict=True))
         ]
-        self._firm_index = {f.name: f.index for f in self.firms}
+        self._firm_index = self.engine.firm_index
         self._customers: list[Customer] | None = None  # Mesa handles, created on first use
-        self._customer_history: list[np.ndarray] = []  # customers per firm at the end of each month
-        counts = by_slot(self.market.slot, n_firms, self.market.customers.attached)
-        self.market.firms.customers_start[:] = counts
-        self.market.firms.customers_end[:] = counts
-        self.market.firms.active[:n_firms] = entry_month == 0
-        self.market.firms.reserves[:n_firms] = np.where(entry_month == 0, starting_reserves(self.market), 0.0)
-        self.market.firms.staff[:] = needed_capacity(self.market)
 
         outcomes = list(measure(self.market))
         reporters = {"firm": "name", "policy": "policy_name"}
@@ -122,75 +78,27 @@ class MarketModel(mesa.Model):
         focal = {"seed": _constant(scenario.seed), "focal_firm": _constant(self.firms[0].name)}
         focal.update({name: _focal_outcome(name) for name in outcomes})
         self.datacollector = mesa.DataCollector(model_reporters=focal, agenttype_reporters={Firm: reporters})
-        for month in range(1 - scenario.burn_in_months, 1):  # the burn-in: simulated, not recorded
-            self.simulate_month(month)
-        self._record()
+        self.engine.burn_in()  # simulated, not recorded
+        self._collect()
 
-    # -- one month, in the order of the brief -------------------------------------------------
+    # -- one month, in the order of the brief (sim.engine) ----------------------------------------
     def step(self) -> None:
         """One month; a step asked for past the horizon ends the run instead (as ``mesa.batch_run`` expects)."""
         if compat.steps(self) > self.scenario.months:
             self.running = False
             return
         self.simulate_month(compat.steps(self))
-        self._record()
+        self.engine.record()
+        self._collect()
 
     def simulate_month(self, month: int) -> None:
-        """One month of the market, phase by phase; ``month`` counts recorded steps (burn-in months are <= 0)."""
-        m = self.market
-        self.begin_month(month)
-        apply_shocks(m, self.shocks, self._firm_index)
-        hire_staff(m)  # the back office follows the customer base, with a lag
-        drift_needs(m)  # customers change by themselves
-        serve_customers(m)  # encounters, failures, complaints, resolution, queues
-        contact_customers(m)  # sales pitches and care contacts
-        listen_and_adapt(m)  # firms that listen follow drifting needs
-        update_staff(m)  # strain and exhaustion of front-line staff
-        judge_month(m)  # experience, satisfaction, trust, bond, resentment
-        talk(m)  # word of mouth and public posts
-        advertise(m)  # advertising; opinions fade
-        decide(m)  # stay, switch or leave
-        enter_market(m)  # firms win customers from outside the market
-        settle_accounts(m)  # revenue, costs, profit
-        settle_reserves(m)  # losses eat reserves; a firm out of money leaves
-        m.recent.push(m.tally.churned, (m.firms.customers_start + m.firms.customers_end) / 2)
+        """One month of the market, phase by phase (``Engine.simulate_month``); burn-in months are <= 0."""
+        self.engine.simulate_month(month)
+        for firm, levers in zip(self.firms, self.market.levers.levers, strict=True):
+            firm.levers = levers  # re-steering may have changed them
 
-    def begin_month(self, month: int) -> None:
-        """Firms set sales pressure from last month's results; this month's counters start at zero."""
-        m = self.market
-        m.month = month
-        m.elapsed += 1
-        enter_firms(m)
-        if m.mechanisms.re_steering:
-            self.re_steer()
-        set_sales_pressure(m)
-        m.tally.reset()
-        m.firms.customers_start[:] = m.firms.customers_end
-        m.customers.triggered[:] = False
-        m.customers.may_enter[:] = True
-
-    def re_steer(self) -> None:
-        """Each firm in the market may change its levers after last month (``Policy.adapt``), never per customer."""
-        m = self.market
-        if len(self._customer_history) < 13:
-            return
-        year_ago, now = self._customer_history[-13], self._customer_history[-1]
-        levers = list(m.levers.levers)
-        for firm in self.firms:
-            g = firm.index
-            if not m.firms.active[g]:
-                continue
-            outcomes = {**firm.outcomes, "customer_change": (now[g] - year_ago[g]) / max(year_ago[g], 1.0)}
-            changes = firm.policy.adapt(outcomes, levers[g], m.behaviour)
-            if changes:
-                levers[g] = Levers.model_validate({**levers[g].model_dump(), **changes})
-                firm.levers = levers[g]
-        m.levers.update(levers)
-
-    def _record(self) -> None:
-        outcomes = measure(self.market)
-        self._customer_history.append(outcomes["customers"])
-        del self._customer_history[:-13]
+    def _collect(self) -> None:
+        outcomes = self.engine.outcomes
         for firm in self.firms:
             firm.outcomes = {name: float(values[firm.index]) for name, values in outcomes.items()}
         self.datacollector.collect(self)

@@ -428,10 +428,20 @@ class MarketState:
         return np.where(f < self.n_firms, paid, 0.0)
 
     def reference_price(self) -> float:
-        """Mean list price in the market, the yardstick of 'expensive'."""
-        active = self.firms.active[:-1]
-        prices = self.levers.price[:-1] * self.firms.price_factor[:-1]
-        return float(np.mean(prices[active])) if active.any() else float(np.mean(prices))
+        """Mean list price in the market, the yardstick of 'expensive' (of a single market)."""
+        if self.markets != 1:
+            raise ValueError("a batch of markets has one reference price per market: use reference_prices()")
+        return float(self.reference_prices()[0])
+
+    def reference_prices(self) -> FloatArray:
+        """(R,) mean list price (price war included) of each market's firms in the market, the yardstick of 'expensive'."""
+        F = self.firms_per_market
+        out = np.empty(self.markets)
+        for r in range(self.markets):  # a loop over markets, not customers
+            active = self.firms.active[r * F : (r + 1) * F]
+            prices = self.levers.price[r * F : (r + 1) * F] * self.firms.price_factor[r * F : (r + 1) * F]
+            out[r] = np.mean(prices[active]) if active.any() else np.mean(prices)
+        return out
 
 
 class RecentMonths:

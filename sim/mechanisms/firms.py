@@ -21,8 +21,10 @@ from sim.state import MarketState
 
 def starting_reserves(m: MarketState) -> float:
     """Reserves of a firm entering the market (at the start or later), in money units."""
-    firms_at_start = max(int(np.sum(m.entry_month == 0)), 1) if m.entry_month is not None else m.n_firms
-    return m.economics.starting_reserves * float(np.mean(m.levers.price[:-1])) * m.customers.n / firms_at_start
+    F = m.firms_per_market  # every market of a batch is the same scenario: read the first
+    firms_at_start = max(int(np.sum(m.entry_month[:F] == 0)), 1) if m.entry_month is not None else F
+    price = float(np.mean(m.levers.price[:F]))
+    return m.economics.starting_reserves * price * m.customers_per_market / firms_at_start
 
 
 def enter_firms(m: MarketState) -> None:

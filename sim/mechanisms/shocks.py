@@ -36,7 +36,10 @@ def register_shock(cls: type[ShockKind]) -> type[ShockKind]:
 
 
 class ShockKind:
-    """Base class of a shock kind; ``firm`` is the index of the firm named by the shock (None if none)."""
+    """Base class of a shock kind; ``firm`` is the slot of the firm named by the shock (None if none).
+
+    In a batch of markets a shock naming a firm is applied once per market, to that firm's slot there.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
@@ -63,8 +66,10 @@ class Scandal(ShockKind):
 
     @classmethod
     def start(cls, m: MarketState, shock: Shock, firm: int | None) -> None:
-        c = m.customers
-        c.opinion[:, firm] *= 1 - shock.severity
+        assert firm is not None  # needs_firm
+        c, N = m.customers, m.customers_per_market
+        r = firm // m.firms_per_market  # the firm's market (of a batch): its customers' opinions of it
+        c.opinion[r * N : (r + 1) * N, firm % m.firms_per_market] *= 1 - shock.severity
         hit = c.firm == firm
         c.trust[hit] *= 1 - shock.severity
         c.triggered |= hit
@@ -122,8 +127,11 @@ def apply_shocks(m: MarketState, shocks: Sequence[Shock], firm_index: Mapping[st
     m.recession = 0.0
     for shock in shocks:
         kind, start = SHOCKS[shock.kind], start_month(shock)
-        firm = firm_index[shock.firm] if shock.firm is not None else None
-        if m.month == start:
-            kind.start(m, shock, firm)
-        if start <= m.month < start + shock.months:
-            kind.each_month(m, shock, firm)
+        local = firm_index[shock.firm] if shock.firm is not None else None
+        # a firm's shock hits that firm in every market of a batch; a market-wide shock hits all at once
+        slots = [None] if local is None else range(local, m.n_firms, m.firms_per_market)
+        for firm in slots:
+            if m.month == start:
+                kind.start(m, shock, firm)
+            if start <= m.month < start + shock.months:
+                kind.each_month(m, shock, firm)
