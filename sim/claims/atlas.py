@@ -72,6 +72,16 @@ def holm(p_values: pd.Series) -> pd.Series:
     return pd.Series(adjusted, index=ok.index).reindex(p.index)
 
 
+def why_it_fails(claim: type[Claim], effects: pd.Series) -> str:
+    """Why a claim that fails everywhere fails: its effect goes the other way, or the claimed way but too little."""
+    if not len(effects):
+        return ""
+    signed = claim.sign() * float(effects.mean())
+    if signed > 0:
+        return ": the effect goes the claimed way but stays below the minimum that counts"
+    return ": the effect goes the other way" if signed < 0 else ""
+
+
 def summarise(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Space) -> dict[str, Any]:
     """One row of ``claims.csv`` (``p_holm`` is added over all the claims of a run by :func:`build_atlas`)."""
     eff = rows["effect"].dropna()
@@ -81,7 +91,7 @@ def summarise(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Sp
     if box is None:
         fails_when = "never fails" if holds == 1 else "fails at scattered points; no box is dense enough"
     elif not box.limits:
-        fails_when = "fails throughout the plausible space"
+        fails_when = "fails throughout the plausible space" + why_it_fails(claim, eff)
     else:
         fails_when = f"fails when {conditions(box, space.bounds, space.label)}"
     return {

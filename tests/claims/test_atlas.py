@@ -100,3 +100,17 @@ def test_holm_adjusts_in_step_down_order_and_keeps_missing_values():
     expected = [0.04, 0.09, 0.09, np.nan, 0.5]
     np.testing.assert_allclose(holm(p).to_numpy(), expected)
     assert holm(pd.Series([0.6, 0.7])).tolist() == [1.0, 1.0]  # capped at 1
+
+
+@pytest.mark.parametrize(
+    "effect, min_effect, reason",
+    [(0.01, 0.02, "goes the claimed way but stays below"), (-0.01, 0.02, "goes the other way"),
+     (-0.05, -0.02, "goes the other way")],
+)  # fmt: skip
+def test_a_claim_that_fails_everywhere_says_why(effect, min_effect, reason):
+    from claims_helpers import DearerEarnsMore
+
+    from sim.claims.atlas import why_it_fails
+
+    claim = type("Toy", (DearerEarnsMore,), {"min_effect": min_effect})
+    assert reason in why_it_fails(claim, pd.Series([effect, effect]))
