@@ -330,3 +330,35 @@ def test_facilitator_runs_years_exports_and_saves_a_scenario(tab, app):
     from sim.scenario import load_scenario
 
     assert load_scenario(app[2] / "room_one.toml").firms[0].policy == "loyalty_lock_in"
+
+
+VERDICT = "document.querySelector('.crsim-verdict')"
+
+
+def test_the_verdict_panel_says_whether_the_chosen_claim_holds_in_this_market(tab):
+    from sim.app.workshop import Settings, Workshop
+    from sim.claims import CLAIMS, verdict
+
+    t = tab()
+    t.wait(f"{VERDICT}.dataset.claim == 'exit_option_trust'")  # the lock-in market's claim, though it lacks a rival
+    assert "tick side by side with Permanent exit" in t.page.locator(".crsim-verdict").inner_text()
+    t.page.get_by_text("Side by side: the same customers").click()  # as the panel says
+    t.click("Reset with these settings")
+    t.wait(f"{VERDICT}.dataset.state == 'not yet' && {MONTH}.dataset.month == 0")
+    claim = CLAIMS["lock_in_short_run_profit"]
+    t.page.locator(".crsim-claim .v-select__slot").click()
+    t.page.get_by_role("option", name=claim.title, exact=True).click()
+    t.wait(f"{VERDICT}.dataset.claim == '{claim.name}'")
+    assert "(up to month 24)" in t.page.locator(".crsim-verdict-text").inner_text()
+    t.click("Run 3 years, then pause")
+    t.wait(f"{MONTH}.dataset.state == 'paused' && {MONTH}.dataset.month == 36 && {VERDICT}.dataset.month == 36")
+    shown = t.page.locator(".crsim-verdict-text").inner_text()
+    state = t.page.evaluate(f"{VERDICT}.dataset.state")
+    same = Workshop(
+        Settings("Loyalty lock-in vs. three rivals", 0, True, "Permanent exit", 10.0, None, "loyalty_lock_in")
+    )
+    for _ in range(36):
+        same.step()
+    expected = verdict([s.model for s in same.sides], claim.name)  # the same market, run in this process
+    assert shown == expected and state in ("holds", "fails") and f'" {state}: ' in shown
+    assert t.page.locator(".crsim-verdict-state").inner_text() == state.capitalize()

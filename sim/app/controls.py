@@ -16,6 +16,7 @@ import solara
 from sim.app.labels import DEFAULT_MARKET, LEVERS, policy_labels, scenario_choices, shock_kinds
 from sim.app.panels import Display, Exports
 from sim.app.player import SPEEDS, Frame, Player
+from sim.app.verdicts import claim_choices
 from sim.app.workshop import Settings
 
 CSS = """
@@ -50,6 +51,8 @@ html, body { overflow-x: hidden; }
 .crsim-readouts td:first-child, .crsim-readouts th:first-child { text-align: left; }
 .crsim-events { font-size: 16px; }
 .crsim-events li { margin: 2px 0; }
+.crsim-verdict-state { font-size: 20px; font-weight: 700; }
+.crsim-verdict-text { font-size: 16px; margin: 4px 0; }
 """
 
 HOW_TO = (
@@ -99,6 +102,7 @@ def Body(frame: Frame, player: Player, presets: Path):
         if not frame.projector:
             with solara.Div(classes=["crsim-controls"], style={"width": f"{lay.controls}px"}):
                 MarketCard(frame.settings, frame.horizon, player)
+                ClaimCard(frame.verdict.claim if frame.verdict else "", player)
                 EventsCard(frame.firm_names, player)
                 LeverCard(frame.targets, frame.levers, player)
                 Exports(frame, player, presets)
@@ -133,6 +137,17 @@ def MarketCard(s: Settings, horizon: int, player: Player):
                          thumb_label=True)  # fmt: skip
         solara.Button("Reset with these settings", on_click=reset, color="primary", classes=["crsim-apply"])
         solara.Text(HOW_TO, classes=["crsim-caption"])
+
+
+@solara.component
+def ClaimCard(claim: str, player: Player):
+    """Which claim of the essays the verdict panel judges in this market (the market's best fit by default)."""
+    choices = claim_choices()
+    titles = {name: title for title, name in choices.items()}
+    with solara.Card("Claim to judge", classes=["crsim-claim"]):
+        solara.Select("Claim", value=titles.get(claim, ""), values=list(choices),
+                      on_value=lambda title: player.send("claim", choices[title]))  # fmt: skip
+        solara.Text("The panel beside the charts says whether it holds in this market.", classes=["crsim-caption"])
 
 
 @solara.component

@@ -11,8 +11,11 @@ import solara
 
 from sim.app.labels import OUTCOMES
 from sim.app.player import Frame, Player
+from sim.app.verdicts import Verdict
 from sim.app.workshop import history_table
-from sim.palette import LEVER_COLOUR, SHOCK_COLOUR
+from sim.palette import LEVER_COLOUR, OKABE_ITO, SHOCK_COLOUR
+
+VERDICT_COLOUR = {"holds": OKABE_ITO[2], "fails": OKABE_ITO[4]}  # bluish green, vermillion (as in the atlas)
 
 
 def _src(data: bytes) -> str:
@@ -39,6 +42,7 @@ def Screen(
     log: list,
     captions: list,
     window: str,
+    verdict: dict,
 ):
     """Everything that shows the month, in one element: the browser updates it in one go."""
 
@@ -94,6 +98,30 @@ def screen_props(frame: Frame) -> dict:
         ],
         "captions": captions,
         "window": f"{lay.width}x{lay.height}",  # the window size the page is laid out for
+        "verdict": verdict_props(frame.verdict),
+    }
+
+
+def verdict_props(v: Verdict | None) -> dict:
+    """The verdict panel's properties: the claim, its state in a word and colour, the sentence and when it was read."""
+    if v is None:
+        return {"claim": "", "state": "", "month": 0, "headline": "", "text": "", "colour": "", "note": ""}
+    headline = {"holds": "Holds", "fails": "Fails", "not yet": "Not yet: wait for its window"}.get(
+        v.state, "Cannot be judged"
+    )
+    note = (
+        "One market is one run: the claims atlas (crsim claims) says where the claim holds across the plausible space."
+    )
+    if v.state in ("holds", "fails"):
+        note = f"Read at month {v.month}; updated once a simulated year while playing, and on pause. " + note
+    return {
+        "claim": v.claim,
+        "state": v.state,
+        "month": v.month,
+        "headline": headline,
+        "text": v.text,
+        "colour": VERDICT_COLOUR.get(v.state, "#444444"),
+        "note": note,
     }
 
 

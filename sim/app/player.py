@@ -30,6 +30,7 @@ from sim.app import charts
 from sim.app.layout import Layout, layout
 from sim.app.preset import save_preset
 from sim.app.session import closed, connected
+from sim.app.verdicts import Verdict, default_claim, due, read_verdict
 from sim.app.workshop import Event, Settings, Workshop
 
 DEBUG = bool(os.environ.get("CRSIM_APP_DEBUG"))
@@ -78,6 +79,7 @@ class Frame:
     message: str = ""
     stop_at: int | None = None
     per_frame: int = 1  # months stepped per frame at the current speed
+    verdict: Verdict | None = None  # the verdict panel: the chosen claim in this market, as last read
 
 
 class Player:
@@ -107,6 +109,10 @@ class Player:
         self._main: charts.OutcomeChart | None = None
         self._lower: charts.PopulationChart | None = None
         self._frame_cost = 0.2  # seconds to draw and publish a frame (running estimate)
+        self.claim: str | None = None  # the claim the verdict panel judges (None: the market's default)
+        self._verdict: Verdict | None = None
+        self._verdict_of: tuple[int, int] | None = None  # (market, events) the verdict and default were read for
+        self._default_claim = ""
         self.thread = threading.Thread(target=self._run, name="crsim-player", daemon=True)
 
     # -- called from the page (any thread) ------------------------------------------------------
@@ -192,6 +198,12 @@ class Player:
                 self.stop_at = None
                 self.settings = args[0] if args else self.settings
                 self.workshop = Workshop(self.settings)
+                if args:  # another market: the verdict panel returns to that market's default claim
+                    self.claim = None
+            elif command == "claim":
+                from sim.claims import lookup
+
+                self.claim = lookup(args[0]).name
             elif command == "speed":
                 self.speed = float(args[0])
             elif command == "fire":
@@ -272,12 +284,27 @@ class Player:
             message=self.message,
             stop_at=self.stop_at,
             per_frame=self.months_per_frame(),
+            verdict=self._read_verdict(w),
         )
         if not self.stopped.is_set():
             t = time.monotonic()
             self.publish(frame)
             if DEBUG:
                 print(f"frame {frame.serial} month {frame.month}: publish {time.monotonic() - t:.3f} s", flush=True)
+
+    def _read_verdict(self, w: Workshop) -> Verdict:
+        """The verdict panel's verdict: read anew when due (``sim.app.verdicts.due``), else the last one."""
+        markets = [s.model for s in w.sides]
+        key = (id(w), len(w.events))
+        changed = key != self._verdict_of
+        if changed:
+            self._default_claim = default_claim(markets)
+        claim = self.claim or self._default_claim
+        if due(self._verdict, claim, w.month, self.playing.is_set(), changed):
+            self._verdict = read_verdict(markets, claim, w.month)
+        self._verdict_of = key
+        assert self._verdict is not None
+        return self._verdict
 
 
 def readouts(w: Workshop) -> list[Readout]:

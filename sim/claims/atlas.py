@@ -1,8 +1,11 @@
 """The claims atlas: per claim, where in the plausible space it holds, by how much, and when it fails.
 
 ``DIR/claims.csv`` has one row per claim: the share of the space's points at
-which it holds, the effect over the space (mean, 5th and 95th percentile across
-points) and the typical 95 % interval of a point's effect, the share of points
+which it holds, the effect over the space (mean with its 95 % interval, 5th and
+95th percentile across points) and the typical 95 % interval of a point's
+effect, the one-sided p-value that the mean effect over the space passes the
+minimum effect (``p_value``) and the same adjusted for testing every claim of
+the run at once (``p_holm``; Holm 1979), the share of points
 where it clearly holds or fails (the interval wholly beyond or short of the
 minimum effect), and the PRIM box where it fails with coverage and density.
 ``DIR/claims.md`` says the same in words with one figure per claim
@@ -42,15 +45,53 @@ class Atlas:
     folder: Path
 
 
+def mean_effect(claim: type[Claim], effects: pd.Series) -> tuple[float, float, float]:
+    """The 95 % interval of the mean effect over the space's points and the one-sided p-value that it passes
+    the minimum effect in the claim's direction (Student's t across points)."""
+    from scipy import stats
+
+    eff = effects.dropna().to_numpy(float)
+    if len(eff) < 2:
+        return np.nan, np.nan, np.nan
+    se = eff.std(ddof=1) / np.sqrt(len(eff))
+    half = stats.t.ppf(0.975, len(eff) - 1) * se
+    margin = claim.sign() * eff.mean() - claim.min_effect
+    if se == 0:
+        p = 0.0 if margin > 0 else 1.0
+    else:
+        p = float(stats.t.sf(margin / se, len(eff) - 1))
+    return float(eff.mean() - half), float(eff.mean() + half), p
+
+
+def holm(p_values: pd.Series) -> pd.Series:
+    """Holm's step-down adjustment of p-values for testing them together (Holm 1979); NaN stays NaN."""
+    p = p_values.astype(float)
+    ok = p.dropna().sort_values(kind="stable")
+    m = len(ok)
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * ok.to_numpy()))
+    return pd.Series(adjusted, index=ok.index).reindex(p.index)
+
+
+def why_it_fails(claim: type[Claim], effects: pd.Series) -> str:
+    """Why a claim that fails everywhere fails: its effect goes the other way, or the claimed way but too little."""
+    if not len(effects):
+        return ""
+    signed = claim.sign() * float(effects.mean())
+    if signed > 0:
+        return ": the effect goes the claimed way but stays below the minimum that counts"
+    return ": the effect goes the other way" if signed < 0 else ""
+
+
 def summarise(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Space) -> dict[str, Any]:
-    """One row of ``claims.csv``."""
+    """One row of ``claims.csv`` (``p_holm`` is added over all the claims of a run by :func:`build_atlas`)."""
     eff = rows["effect"].dropna()
+    ci_low, ci_high, p_value = mean_effect(claim, rows["effect"])
     half = ((rows["ci_high"] - rows["ci_low"]) / 2).dropna()
     holds = float(rows["holds"].mean())
     if box is None:
         fails_when = "never fails" if holds == 1 else "fails at scattered points; no box is dense enough"
     elif not box.limits:
-        fails_when = "fails throughout the plausible space"
+        fails_when = "fails throughout the plausible space" + why_it_fails(claim, eff)
     else:
         fails_when = f"fails when {conditions(box, space.bounds, space.label)}"
     return {
@@ -63,6 +104,9 @@ def summarise(claim: type[Claim], rows: pd.DataFrame, box: Box | None, space: Sp
         "share_clearly_holds": float((rows["verdict"] == "holds").mean()),
         "share_clearly_fails": float((rows["verdict"] == "fails").mean()),
         "effect_mean": float(eff.mean()) if len(eff) else np.nan,
+        "effect_ci_low": ci_low,
+        "effect_ci_high": ci_high,
+        "p_value": p_value,
         "effect_p05": float(eff.quantile(0.05)) if len(eff) else np.nan,
         "effect_p95": float(eff.quantile(0.95)) if len(eff) else np.nan,
         "ci_halfwidth_median": float(half.median()) if len(half) else np.nan,
@@ -146,6 +190,7 @@ def build_atlas(claims: list[type[Claim]], space: Space, out: str | Path) -> Atl
         rows_out.append(summarise(claim, rows, boxes[claim.name], space))
         figures[claim.name] = figure(claim, rows, boxes[claim.name], space, out / "figures" / f"{claim.name}.png")
     summary = pd.DataFrame(rows_out)
+    summary.insert(summary.columns.get_loc("p_value") + 1, "p_holm", holm(summary["p_value"]))
     write_atomic(out / "claims.csv", lambda p: summary.to_csv(p, index=False))
     write_atomic(out / "claims.md", lambda p: p.write_text(markdown(claims, summary, space, out), encoding="utf-8"))
     return Atlas(summary, table, boxes, figures, out)
@@ -203,7 +248,10 @@ def markdown(claims: list[type[Claim]], summary: pd.DataFrame, space: Space, out
             f"effect: {row.share_clearly_holds:.0%}; clearly fails: {row.share_clearly_fails:.0%}). Effect "
             f"(treatment minus control) {row.effect_mean:+.3g} on average, {row.effect_p05:+.3g} to "
             f"{row.effect_p95:+.3g} across the space; a point's 95 % interval is typically "
-            f"±{row.ci_halfwidth_median:.2g}.",
+            f"±{row.ci_halfwidth_median:.2g}. The mean effect over the space is {row.effect_mean:+.3g} (95 % "
+            f"interval {row.effect_ci_low:+.3g} to {row.effect_ci_high:+.3g}); that it passes the minimum effect: "
+            f"one-sided p = {row.p_value:.2g}, {row.p_holm:.2g} adjusted for the {len(summary)} claims of this run "
+            "(Holm).",
             "",
             f"**{row.fails_when[0].upper() + row.fails_when[1:]}**"
             + (

@@ -44,7 +44,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
     spec = space.spec
     print(f"{len(claims)} claims, {spec.samples} points x {spec.replications} replications, {seconds:.0f} s")
     for row in atlas.table.itertuples():
-        print(f"  {row.claim:<36} holds at {row.share_holds:>4.0%}  {row.fails_when}")
+        effect = f"effect {row.effect_mean:+.3g} [{row.effect_ci_low:+.3g}, {row.effect_ci_high:+.3g}]"
+        print(
+            f"  {row.claim:<36} holds at {row.share_holds:>4.0%}  {effect}  p_holm {row.p_holm:.2g}  {row.fails_when}"
+        )
     print(f"wrote {atlas.folder / 'claims.md'}, {atlas.folder / 'claims.csv'} and {len(atlas.figures)} figures")
     return 0
 

@@ -5,7 +5,8 @@ size, the number of Latin hypercube points and replications, the master seed, th
 PRIM settings, and one ``[low, high]`` range with a plain-language label per
 uncertain parameter (dotted names into the scenario schema, checked against it).
 A calibration posterior (a parquet table with one column per dotted parameter
-name and an optional ``weight`` column) replaces each listed range by its
+name and an optional ``weight`` column, as ``crsim calibrate`` writes it in
+``posterior.parquet``; its ``distance`` and ``stat.*`` columns are not parameters) replaces each listed range by its
 weighted ``posterior_interval`` quantiles and fixes every other calibrated
 parameter at its weighted median, so the claims are tested around the
 calibrated market.
@@ -26,6 +27,7 @@ from sim.scenario import Scenario, ScenarioError, load_toml, validate
 from sim.util import suggest
 
 WEIGHT_COLUMNS = ("weight", "w")
+STATISTIC_PREFIX = "stat."  # a calibration posterior's summary statistics, one column each: not parameters
 
 
 class Uncertainty(Strict):
@@ -169,7 +171,7 @@ def posterior_ranges(
     weights = table[weight_col].to_numpy(float) if weight_col else np.ones(len(table))
     if len(table) == 0 or not np.all(np.isfinite(weights)) or (weights < 0).any() or weights.sum() <= 0:
         raise ScenarioError(f"{path}: {weight_col or 'rows'}: needs rows with non-negative weights summing above 0")
-    names = [c for c in table.columns if "." in str(c)]
+    names = [c for c in table.columns if "." in str(c) and not str(c).startswith(STATISTIC_PREFIX)]
     known = set(parameter_names())
     for name in names:
         if name not in known:

@@ -17,8 +17,9 @@ In this market, the claim "Empowered staff resolve more complaints at first cont
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -31,23 +32,28 @@ from sim.claims.registry import Arm, Claim, describe_outcome, lookup
 class _Firm:
     name: str
     policy: str
-    rows: pd.DataFrame
+    table: Callable[[], pd.DataFrame]  # the market's outcomes, read only when a verdict needs them
     levers: dict[str, Any] | None  # None: unknown (a table)
     scenario: Any  # the market's Scenario, None for a table
     focal: bool
     customers: int | None
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        table = self.table()
+        return table[table["firm"] == self.name]
 
 
 def _firms(market: Any) -> list[_Firm]:
     from sim.model import MarketModel
 
     if isinstance(market, MarketModel):
-        table = market.outcomes()
+        table = cache(market.outcomes)
         return [
             _Firm(
                 f.name,
                 f.policy_name,
-                table[table["firm"] == f.name],
+                table,
                 f.levers.model_dump(),
                 market.scenario,
                 i == 0,
@@ -58,8 +64,8 @@ def _firms(market: Any) -> list[_Firm]:
     if isinstance(market, pd.DataFrame):
         names = list(dict.fromkeys(market["firm"]))
         return [
-            _Firm(n, str(market.loc[market["firm"] == n, "policy"].iloc[0]), market[market["firm"] == n], None,
-                  None, i == 0, None)
+            _Firm(n, str(market.loc[market["firm"] == n, "policy"].iloc[0]), lambda: market, None, None, i == 0,
+                  None)
             for i, n in enumerate(names)
         ]  # fmt: skip
     raise TypeError(f"verdict needs a MarketModel, an outcomes table or a pair of them, not {type(market).__name__}")
@@ -83,6 +89,15 @@ def _runs(firm: _Firm, arm: Arm) -> bool:
     return all(np.isclose(firm.levers[k], v) for k, v in expected.items())
 
 
+def plain_outcome(claim: type[Claim]) -> str:
+    """The claim's outcome as the page names it: 'trust (average)', 'new customers (total per 100 customers ...)'."""
+    from sim.metrics import OUTCOMES
+
+    declared = OUTCOMES.get(claim.outcome)
+    name = declared.label.lower() if declared is not None else claim.outcome.replace("_", " ")
+    return describe_outcome(claim).replace(claim.outcome.replace("_", " "), name, 1).replace("(mean)", "(average)")
+
+
 def window_value(rows: pd.DataFrame, claim: type[Claim], customers: int | None) -> float:
     """The claim's statistic of its outcome over its window for one firm in one run."""
     rows = rows[rows["step"].between(claim.window.first, claim.window.last)]
@@ -94,20 +109,56 @@ def window_value(rows: pd.DataFrame, claim: type[Claim], customers: int | None) 
     return float(rows[claim.outcome].sum() * 100 / total) if total > 0 else float("nan")
 
 
+def _all_firms(market: Any) -> list[_Firm]:
+    markets = list(market) if isinstance(market, Sequence) and not isinstance(market, str) else [market]
+    return [f for m in markets for f in _firms(m)]
+
+
+def _choose(firms: list[_Firm], claim: type[Claim]) -> list[_Firm | None]:
+    """A distinct firm for each arm (a focal firm first), None for an arm no firm runs."""
+    chosen: list[_Firm | None] = []
+    for arm in claim.arms():
+        candidates = [f for f in firms if _runs(f, arm) and all(f is not c for c in chosen)]
+        chosen.append(sorted(candidates, key=lambda f: not f.focal)[0] if candidates else None)
+    return chosen
+
+
+def arm_firms(market: Any, claim: str | type[Claim]) -> tuple[str | None, str | None]:
+    """Names of the firms the verdict would read for the treatment and the control (None: no firm runs it)."""
+    claim = lookup(claim) if isinstance(claim, str) else claim
+    treated, control = _choose(_all_firms(market), claim)
+    return (treated.name if treated else None, control.name if control else None)
+
+
+def arm_name(arm: Arm) -> str:
+    """An arm as a facilitator says it: 'Permanent exit', 'Business as usual with listening 0.2'."""
+    from sim.policies import POLICIES
+
+    label = POLICIES[arm.policy].label if arm.policy in POLICIES else arm.policy
+    if not arm.settings:
+        return label
+    inner = ", ".join(f"{k.split('.', 1)[1].replace('_', ' ')} {v}" for k, v in arm.settings.items())
+    return f"{label} with {inner}"
+
+
+def _at(firm: _Firm, arm: Arm) -> str:
+    """The firm by its name, with the arm's settings when the claim sets a lever: 'Business as usual (listening 0.2)'."""
+    if not arm.settings:
+        return firm.name
+    return f"{firm.name} ({arm_name(arm).split(' with ', 1)[1]})"
+
+
 def verdict(market: Any, claim: str | type[Claim]) -> str:
     """'In this market, the claim "..." holds: ...' (or fails, or cannot be judged and why)."""
     claim = lookup(claim) if isinstance(claim, str) else claim
     head = f'In this market, the claim "{claim.title}"'
-    markets = list(market) if isinstance(market, Sequence) and not isinstance(market, str) else [market]
-    firms = [f for m in markets for f in _firms(m)]
-    chosen: list[_Firm] = []
-    for arm in claim.arms():
-        candidates = [f for f in firms if _runs(f, arm) and all(f is not c for c in chosen)]
-        if not candidates:
-            return f"{head} cannot be judged: no firm runs {arm.label()} as the claim declares it."
-        chosen.append(sorted(candidates, key=lambda f: not f.focal)[0])
-    treated, control = chosen
-    month = int(min(treated.rows["step"].max(), control.rows["step"].max()))
+    chosen = _choose(_all_firms(market), claim)
+    for arm, firm in zip(claim.arms(), chosen, strict=True):
+        if firm is None:
+            return f"{head} cannot be judged: no firm runs {arm_name(arm)} as the claim declares it."
+    treated, control = (f for f in chosen if f is not None)
+    t_rows, c_rows = treated.rows, control.rows
+    month = int(min(t_rows["step"].max(), c_rows["step"].max()))
     if month < claim.window.last:
         return (
             f"{head} cannot be judged yet: it reads {claim.window.label()} (up to month {claim.window.last}) "
@@ -115,14 +166,14 @@ def verdict(market: Any, claim: str | type[Claim]) -> str:
         )
     if claim.statistic == "total_per_100" and (treated.customers is None or control.customers is None):
         return f"{head} cannot be judged from a table alone: it needs the market's size; pass the model."
-    a, b = (window_value(f.rows, claim, f.customers) for f in chosen)
+    a, b = window_value(t_rows, claim, treated.customers), window_value(c_rows, claim, control.customers)
     effect = a - b
     if np.isnan(effect):
         return f"{head} cannot be judged: {claim.outcome} is not defined for both firms in {claim.window.label()}."
     holds = claim.sign() * effect > claim.min_effect
     needed = f"more than {claim.min_effect:+.3g}" if claim.sign() > 0 else f"less than {-claim.min_effect:+.3g}"
     return (
-        f"{head} {'holds' if holds else 'fails'}: {describe_outcome(claim)} in {claim.window.label()} is "
-        f"{a:.3g} at {treated.name} ({claim.treatment.label()}) against {b:.3g} at {control.name} "
-        f"({claim.control.label()}), a difference of {effect:+.3g} ({needed} needed)."
+        f"{head} {'holds' if holds else 'fails'}: {plain_outcome(claim)} in {claim.window.label()} is "
+        f"{a:.3g} at {_at(treated, claim.treatment)} against {b:.3g} at {_at(control, claim.control)}, "
+        f"a difference of {effect:+.3g} ({needed} needed)."
     )

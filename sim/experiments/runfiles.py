@@ -25,7 +25,7 @@ from sim.experiments.design import Run
 
 META_KEY = b"crsim.run"
 SOURCE_ROOT = Path(__file__).resolve().parents[1]  # the ``sim`` package
-NOT_MODEL = ("app",)  # sub-packages that draw or serve results but cannot change them
+NOT_MODEL = ("app", "claims")  # sub-packages that draw, serve or compare results but cannot change them
 
 
 def fingerprint(data: Any) -> str:
@@ -36,7 +36,7 @@ def fingerprint(data: Any) -> str:
 
 @functools.cache
 def source_fingerprint() -> str:
-    """Hash of every Python source file of the model (the ``sim`` package without the page)."""
+    """Hash of every Python source file of the model (the ``sim`` package without the page and the claims)."""
     digest = hashlib.sha256()
     for path in sorted(SOURCE_ROOT.rglob("*.py")):
         rel = path.relative_to(SOURCE_ROOT)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from claims_helpers import TOYS, space_file
 
-from sim.claims.atlas import build_atlas
+from sim.claims.atlas import build_atlas, holm
 from sim.claims.evaluate import run_claims
 from sim.claims.space import load_space
 
@@ -78,3 +78,39 @@ def test_the_same_inputs_give_the_same_atlas_serially_and_on_two_workers(toy_atl
     again = build_atlas(TOYS, space, out)
     pd.testing.assert_frame_equal(again.effects, atlas.effects)
     pd.testing.assert_frame_equal(again.table, atlas.table)
+
+
+def test_the_mean_effect_over_the_space_has_an_interval_and_holm_adjusted_p_values(toy_atlas):
+    atlas, _ = toy_atlas
+    csv = pd.read_csv(atlas.folder / "claims.csv").set_index("claim")
+    sure = csv.loc["toy_dearer_per_customer"]  # holds everywhere, by a wide margin
+    assert sure["effect_ci_low"] > 0 and sure["effect_ci_low"] < sure["effect_mean"] < sure["effect_ci_high"]
+    assert sure["p_value"] < 1e-6 and sure["p_holm"] >= sure["p_value"]
+    flips = csv.loc["toy_dearer_revenue"]  # holds on part of the space only: no claim about the mean's sign
+    effects = atlas.effects.query("claim == 'toy_dearer_revenue'")["effect"]
+    assert np.isclose(flips["effect_mean"], effects.mean())
+    assert flips["effect_ci_high"] - flips["effect_ci_low"] > 0 and 0 <= flips["p_value"] <= flips["p_holm"] <= 1
+    md = (atlas.folder / "claims.md").read_text()
+    assert "adjusted for the 3 claims of this run (Holm)" in md
+
+
+def test_holm_adjusts_in_step_down_order_and_keeps_missing_values():
+    p = pd.Series([0.01, 0.04, 0.03, np.nan, 0.5])
+    # sorted 0.01, 0.03, 0.04, 0.5 (m = 4): 4 x 0.01, 3 x 0.03, max(2 x 0.04, 0.09), max(1 x 0.5, 0.09)
+    expected = [0.04, 0.09, 0.09, np.nan, 0.5]
+    np.testing.assert_allclose(holm(p).to_numpy(), expected)
+    assert holm(pd.Series([0.6, 0.7])).tolist() == [1.0, 1.0]  # capped at 1
+
+
+@pytest.mark.parametrize(
+    "effect, min_effect, reason",
+    [(0.01, 0.02, "goes the claimed way but stays below"), (-0.01, 0.02, "goes the other way"),
+     (-0.05, -0.02, "goes the other way")],
+)  # fmt: skip
+def test_a_claim_that_fails_everywhere_says_why(effect, min_effect, reason):
+    from claims_helpers import DearerEarnsMore
+
+    from sim.claims.atlas import why_it_fails
+
+    claim = type("Toy", (DearerEarnsMore,), {"min_effect": min_effect})
+    assert reason in why_it_fails(claim, pd.Series([effect, effect]))

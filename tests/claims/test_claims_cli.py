@@ -3,6 +3,7 @@ equals an uninterrupted one; a posterior narrows the ranges to its weighted quan
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +125,33 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, capsys
     other = load_space(space_file(tmp_path, customers=100, samples=5, replications=2))
     with pytest.raises(ValueError, match="holds claims tested over another space; cannot resume"):
         run_claims(claims, other, tmp_path / "cut", resume=True, progress=False)
+
+
+@pytest.mark.slow
+def test_a_posterior_written_by_crsim_calibrate_narrows_the_space_of_a_claims_run(tmp_path, capsys):
+    pytest.importorskip("pyabc")
+    import importlib.util
+
+    from sim.calibration import calibrate, load_calibration
+
+    spec = importlib.util.spec_from_file_location("cal_helpers", ROOT / "tests" / "calibration" / "cal_helpers.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    cal = calibrate(load_calibration(helpers.write(tmp_path / "cal")), tmp_path / "cal" / "out")
+    posterior = pd.read_parquet(cal / "posterior.parquet")
+    assert any(c.startswith("stat.") for c in posterior.columns) and "distance" in posterior.columns
+    space = space_file(tmp_path, customers=100, samples=3, replications=1)
+    space.write_text(space.read_text() + '"behaviour.base_failure" = { low = 0.01, high = 0.3 }\n')
+    code, out, err = run(capsys, "budget_sales_acquisitions", "--uncertainties", space, "--posterior",
+                         cal / "posterior.parquet", "--out", tmp_path / "atlas", "--quiet")  # fmt: skip
+    assert code == 0, err
+    record = json.loads((tmp_path / "atlas" / "claims.json").read_text())
+    w = posterior["weight"].to_numpy()
+    quantiles = [weighted_quantile(posterior["behaviour.base_failure"].to_numpy(), w, q) for q in (0.05, 0.95)]
+    assert record["bounds"]["behaviour.base_failure"] == pytest.approx(quantiles)  # the calibrated range
+    assert record["bounds"]["customers.price_sensitivity"] == [0.0, 1.0]  # not calibrated: the file's range
+    median = weighted_quantile(posterior["behaviour.choice_noise"].to_numpy(), w, 0.5)
+    assert record["fixed"] == {"behaviour.choice_noise": pytest.approx(median)}  # calibrated, not uncertain here
+    assert record["posterior"] == str(cal / "posterior.parquet")
+    md = (tmp_path / "atlas" / "claims.md").read_text()
+    assert "narrowed by the posterior" in md and "`behaviour.choice_noise` =" in md

@@ -203,3 +203,19 @@ def _parent(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError):
         return -1
+
+
+def test_the_model_fingerprint_covers_the_model_and_not_the_page_or_the_claims(tmp_path, monkeypatch):
+    from sim.experiments import runfiles
+
+    for rel in ("model.py", "mechanisms/trust.py", "app/page.py", "claims/atlas.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x = 1\n")
+    monkeypatch.setattr(runfiles, "SOURCE_ROOT", tmp_path)
+    fingerprint = runfiles.source_fingerprint.__wrapped__  # uncached: the files change below
+    before = fingerprint()
+    for rel in ("app/page.py", "claims/atlas.py"):  # a claim's arms are recorded in each arm's experiment
+        (tmp_path / rel).write_text("x = 2\n")
+        assert fingerprint() == before, rel
+    (tmp_path / "mechanisms" / "trust.py").write_text("x = 2\n")
+    assert fingerprint() != before
