@@ -7,7 +7,7 @@ and keyed draws: a customer's month does not depend on how many other customers 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ from sim.mechanisms.needs import drift_needs
 from sim.mechanisms.relationship import judge_month
 from sim.mechanisms.sales import contact_customers, listen_and_adapt
 from sim.mechanisms.service import HANDLING, serve_customers
-from sim.state import CustomerState, MarketState
+from sim.state import CustomerState, FirmState, FirmTable, MarketState, Tally
 
 from conftest import small
 
@@ -167,3 +167,61 @@ def test_draws_change_with_the_month_and_the_seed():
         outcomes.append(model.market.customers.needs.copy())
         model.release()
     assert not np.array_equal(outcomes[0], outcomes[1]) and not np.array_equal(outcomes[0], outcomes[2])
+
+
+def batched(a: MarketState, b: MarketState) -> MarketState:
+    """Markets ``a`` and ``b`` (same firms, same size) as one state of two replications, in the batch layout."""
+    F = a.n_firms
+    columns = {}
+    for name in ROWS:
+        x, y = getattr(a.customers, name), getattr(b.customers, name)
+        if name == "firm":
+            y = np.where(y >= 0, y + F, -1)
+        columns[name] = np.concatenate([x, y])
+    init = {f.name for f in fields(CustomerState) if f.init}
+    customers = CustomerState(**{k: v for k, v in columns.items() if k in init})
+    for name in set(ROWS) - init:
+        getattr(customers, name)[:] = columns[name]
+    firms = FirmState(
+        *(np.concatenate([getattr(a.firms, f.name)[:-1], getattr(b.firms, f.name)]) for f in fields(FirmState))
+    )
+    return replace(
+        a,
+        customers=customers,
+        levers=FirmTable(a.levers.levers + b.levers.levers),
+        firms=firms,
+        tally=Tally(2 * F),
+        markets=2,
+        keys=np.concatenate([a.keys, b.keys]),
+        _slot=None,
+    )
+
+
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_two_markets_stepped_as_one_state_live_what_each_lives_alone(phase):
+    """Replication r of a batch draws and decides exactly what a single run with its seed does."""
+    one, two = model_of(200, 11), model_of(200, 12)
+    try:
+        a, b = one.market, two.market
+        for m, seed in ((a, 11), (b, 12)):
+            scramble(m, np.random.default_rng(seed))
+            m.firms.price_factor[:-1] = np.random.default_rng(seed).uniform(0.7, 1.0, m.n_firms)
+            m.month = 5
+            m.tally.reset()
+        both = batched(a, b)
+        for m in (a, b, both):
+            PHASES[phase](m)
+        for name in ROWS:
+            if name != "firm":
+                got = getattr(both.customers, name)
+                np.testing.assert_array_equal(got[:200], getattr(a.customers, name), err_msg=name)
+                np.testing.assert_array_equal(got[200:], getattr(b.customers, name), err_msg=name)
+        F = a.n_firms
+        for name in Tally.NAMES:
+            got, x, y = getattr(both.tally, name), getattr(a.tally, name), getattr(b.tally, name)
+            np.testing.assert_array_equal(got, np.concatenate([x[:-1], y[:-1], x[-1:] + y[-1:]]), err_msg=name)
+        np.testing.assert_array_equal(both.firms.load[:F], a.firms.load[:-1])
+        np.testing.assert_array_equal(both.firms.load[F:-1], b.firms.load[:-1])
+    finally:
+        one.release()
+        two.release()
