@@ -3,21 +3,73 @@
 Needs follow a mean-reverting random walk (Ornstein-Uhlenbeck in discrete time)
 in a plane of needs, plus rare jumps at life events (moving house, a child, a
 new job). A recession shifts everyone's needs at once (see ``shocks``).
+
+Draws (stream ``needs``): block 0 gives the step (two normals) and the life-event draw;
+block 1, taken only at a life event, gives the jump.
 """
 
 from __future__ import annotations
 
-from sim.state import NEEDS_DIM, MarketState
+import numpy as np
+from numba import njit
+
+from sim.draws import STREAM_ID, normals, uniforms
+from sim.state import MarketState
+
+_STREAM = STREAM_ID["needs"]
 
 
 def drift_needs(m: MarketState) -> None:
     """Move every customer's needs by a small random step and, rarely, a life-event jump."""
-    c, spec, rng = m.customers, m.customer_spec, m.rng["needs"]
-    step = rng.normal(0.0, spec.needs_volatility, (c.n, NEEDS_DIM))
-    life_event = rng.random(c.n) < spec.life_event_rate
-    jump = rng.normal(0.0, spec.life_event_size, (int(life_event.sum()), NEEDS_DIM))  # drawn on or off alike
-    if m.mechanisms.needs_drift:
-        c.needs += step - spec.needs_reversion * c.needs
-    if m.mechanisms.life_events:
-        c.needs[life_event] += jump
-        c.triggered |= life_event
+    c, spec, on = m.customers, m.customer_spec, m.mechanisms
+    if not (on.needs_drift or on.life_events):
+        return
+    _drift_kernel(
+        m.keys,
+        m.month,
+        m.customers_per_market,
+        c.needs,
+        c.triggered,
+        spec.needs_volatility,
+        spec.needs_reversion,
+        spec.life_event_rate,
+        spec.life_event_size,
+        bool(on.needs_drift),
+        bool(on.life_events),
+    )
+
+
+@njit(cache=True)
+def _drift_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    per_market: int,
+    needs: np.ndarray,
+    triggered: np.ndarray,
+    volatility: float,
+    reversion: float,
+    life_event_rate: float,
+    life_event_size: float,
+    drift: bool,
+    life_events: bool,
+) -> None:
+    """Each customer's needs: ``needs += step - reversion * needs``, then a jump at a life event."""
+    n_markets = needs.shape[0] // per_market
+    for r in range(n_markets):
+        key = keys[r]
+        for li in range(per_market):
+            i = r * per_market + li
+            u0, u1, u2, _ = uniforms(key, _STREAM, month, li, 0)
+            x, y = float(needs[i, 0]), float(needs[i, 1])
+            if drift:
+                s0, s1 = normals(u0, u1)
+                x += volatility * s0 - reversion * x
+                y += volatility * s1 - reversion * y
+            if life_events and u2 < life_event_rate:
+                v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
+                j0, j1 = normals(v0, v1)
+                x += life_event_size * j0
+                y += life_event_size * j1
+                triggered[i] = True
+            needs[i, 0] = x
+            needs[i, 1] = y

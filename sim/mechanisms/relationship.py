@@ -13,6 +13,8 @@ reactance), and resentment sours every later month.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -40,56 +42,201 @@ def price_sensitivity(m: MarketState, idx: IntArray | None = None) -> FloatArray
     return np.minimum(sensitivity * (1 + m.recession), 1.0)
 
 
+def reference_prices(m: MarketState) -> FloatArray:
+    """Per market (R): the mean list price of its active firms (of all its firms when none is active).
+
+    :meth:`MarketState.reference_price` for each market of a batched state; the yardstick of 'expensive'.
+    """
+    if m.markets == 1:
+        return np.array([m.reference_price()])
+    shape = (m.markets, m.firms_per_market)
+    active = m.firms.active[:-1].reshape(shape)
+    prices = (m.levers.price[:-1] * m.firms.price_factor[:-1]).reshape(shape)
+    some = active.any(axis=1)
+    mean_active = (prices * active).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
+    out: FloatArray = np.where(some, mean_active, prices.mean(axis=1))
+    return out
+
+
 def judge_month(m: MarketState) -> None:
     """Experience, satisfaction, expectation, trust, bond, resentment; then the clocks tick."""
     c, b, lv, on = m.customers, m.behaviour, m.levers, m.mechanisms
-    f, att = m.slot, c.attached
-    fit = m.fit(c.offer)
-    value = 1 - price_sensitivity(m) * (m.price_paid() / m.reference_price() - 1)
-    if on.loyalty_penalty:  # paying more than new customers are offered feels unfair
-        value -= b.fairness_sensitivity * lv.acquisition_discount[f] * (c.promo_left == 0)
-    weights = b.weight_fit + b.weight_service + b.weight_value
-    x = (b.weight_fit * fit + b.weight_service * c.service_score + b.weight_value * np.clip(value, 0, 1)) / max(
-        weights, 1e-9
+    _judge_kernel(
+        m.customers_per_market,
+        m.slot,
+        c.needs,
+        c.offer,
+        c.service_score,
+        c.annoyance,
+        c.warmth,
+        c.price_sensitivity,
+        c.relationship_need,
+        c.reactance,
+        c.trapped,
+        c.promo_left,
+        c.upsell,
+        c.experience,
+        c.satisfaction,
+        c.expectation,
+        c.trust,
+        c.bond,
+        c.resentment,
+        c.tenure,
+        c.contract_left,
+        c.points,
+        c.triggered,
+        lv.price,
+        m.firms.price_factor,
+        lv.acquisition_discount,
+        lv.over_promise,
+        lv.loyalty_points,
+        reactance_relief(m) if on.resentment else np.ones(1),
+        reference_prices(m),
+        m.recession,
+        b.fit_width,
+        b.fairness_sensitivity,
+        b.weight_fit,
+        b.weight_service,
+        b.weight_value,
+        b.resentment_weight,
+        b.disconfirmation,
+        b.satisfaction_memory,
+        b.expectation_rate,
+        b.trust_gain,
+        b.trust_asymmetry if on.trust_asymmetry else 1.0,
+        b.bad_month,
+        b.bond_gain,
+        b.bond_decay,
+        b.bond_loss,
+        b.resentment_rate,
+        b.resentment_decay,
+        bool(on.loyalty_penalty),
+        bool(on.advertising),
+        bool(on.emotional_bond),
+        bool(on.resentment),
     )
-    x -= c.annoyance
-    if on.resentment:
-        x -= b.resentment_weight * c.resentment
-    x = np.where(att, np.clip(x, 0.0, 1.0), 0.0)
-    c.experience[:] = x
 
-    judged = np.clip(x + b.disconfirmation * (x - c.expectation), 0.0, 1.0)
-    c.satisfaction[:] = np.where(
-        att, b.satisfaction_memory * c.satisfaction + (1 - b.satisfaction_memory) * judged, 0.0
-    )
-    promised = lv.over_promise[f] if on.advertising else 0.0
-    c.expectation += np.where(att, b.expectation_rate * (np.minimum(x + promised, 1.0) - c.expectation), 0.0)
 
-    gap = x - c.trust
-    falls = b.trust_gain * (b.trust_asymmetry if on.trust_asymmetry else 1.0)
-    c.trust += np.where(att, np.where(gap > 0, b.trust_gain, min(falls, 1.0)) * gap, 0.0)
-
-    if on.emotional_bond:
-        badness = np.maximum(b.bad_month - x, 0.0) / b.bad_month
-        grow = b.bond_gain * c.relationship_need * c.warmth * (1 - c.bond)
-        c.bond += np.where(att, grow - b.bond_decay * c.bond - b.bond_loss * badness * c.bond, 0.0)
-    else:
-        c.bond[:] = 0.0
-    if on.resentment:
-        c.resentment += np.where(
-            c.trapped & att,
-            b.resentment_rate * c.reactance * reactance_relief(m)[f] * (1 - c.resentment),
-            -b.resentment_decay * c.resentment,
-        )
-    np.clip(c.trust, 0, 1, out=c.trust)
-    np.clip(c.bond, 0, 1, out=c.bond)
-    np.clip(c.resentment, 0, 1, out=c.resentment)
-
-    c.tenure += att
-    c.triggered |= att & (c.contract_left == 1)  # the contract comes up for renewal
-    c.contract_left -= c.contract_left > 0
-    c.promo_left -= c.promo_left > 0
-    c.points += np.where(att, lv.loyalty_points[f], 0.0)
+@njit(cache=True)
+def _judge_kernel(  # pragma: no cover - compiled
+    per_market: int,
+    slot: np.ndarray,
+    needs: np.ndarray,
+    offer: np.ndarray,
+    service_score: np.ndarray,
+    annoyance: np.ndarray,
+    warmth: np.ndarray,
+    price_sensitivity: np.ndarray,
+    relationship_need: np.ndarray,
+    reactance: np.ndarray,
+    trapped: np.ndarray,
+    promo_left: np.ndarray,
+    upsell: np.ndarray,
+    experience: np.ndarray,
+    satisfaction: np.ndarray,
+    expectation: np.ndarray,
+    trust: np.ndarray,
+    bond: np.ndarray,
+    resentment: np.ndarray,
+    tenure: np.ndarray,
+    contract_left: np.ndarray,
+    points: np.ndarray,
+    triggered: np.ndarray,
+    price: np.ndarray,
+    price_factor: np.ndarray,
+    acquisition_discount: np.ndarray,
+    over_promise: np.ndarray,
+    loyalty_points: np.ndarray,
+    relief: np.ndarray,
+    reference: np.ndarray,
+    recession: float,
+    fit_width: float,
+    fairness_sensitivity: float,
+    weight_fit: float,
+    weight_service: float,
+    weight_value: float,
+    resentment_weight: float,
+    disconfirmation: float,
+    satisfaction_memory: float,
+    expectation_rate: float,
+    trust_gain: float,
+    trust_asymmetry: float,
+    bad_month: float,
+    bond_gain: float,
+    bond_decay: float,
+    bond_loss: float,
+    resentment_rate: float,
+    resentment_decay: float,
+    loyalty_penalty: bool,
+    advertising: bool,
+    emotional_bond: bool,
+    resentment_on: bool,
+) -> None:
+    """Each customer's month judged, and the relationship's clocks ticked, in the order of the rule."""
+    no_firm = len(price) - 1
+    weights = max(weight_fit + weight_service + weight_value, 1e-9)
+    falls = min(trust_gain * trust_asymmetry, 1.0)
+    spread = 2.0 * fit_width**2
+    n_markets = len(slot) // per_market
+    for r in range(n_markets):
+        yardstick = reference[r]
+        for li in range(per_market):
+            i = r * per_market + li
+            f = slot[i]
+            attached = f != no_firm
+            res = float(resentment[i])
+            tr = float(trust[i])
+            bd = float(bond[i])
+            x = 0.0
+            if attached:
+                d0 = float(needs[i, 0]) - float(offer[i, 0])
+                d1 = float(needs[i, 1]) - float(offer[i, 1])
+                fit = math.exp(-(d0 * d0 + d1 * d1) / spread)
+                promo = promo_left[i] > 0
+                paid = price[f] * price_factor[f] * (1.0 - (acquisition_discount[f] if promo else 0.0))
+                paid += upsell[i] * price[f]
+                value = 1.0 - sensitivity_now(price_sensitivity[i], recession) * (paid / yardstick - 1.0)
+                if loyalty_penalty and not promo:  # paying more than new customers are offered feels unfair
+                    value -= fairness_sensitivity * acquisition_discount[f]
+                value = min(max(value, 0.0), 1.0)
+                x = (weight_fit * fit + weight_service * service_score[i] + weight_value * value) / weights
+                x -= annoyance[i]
+                if resentment_on:
+                    x -= resentment_weight * res
+                x = min(max(x, 0.0), 1.0)
+                expect = float(expectation[i])
+                judged = min(max(x + disconfirmation * (x - expect), 0.0), 1.0)
+                satisfaction[i] = satisfaction_memory * satisfaction[i] + (1.0 - satisfaction_memory) * judged
+                promised = over_promise[f] if advertising else 0.0
+                expectation[i] = expect + expectation_rate * (min(x + promised, 1.0) - expect)
+                gap = x - tr
+                tr += (trust_gain if gap > 0 else falls) * gap
+                if emotional_bond:
+                    badness = max(bad_month - x, 0.0) / bad_month
+                    grow = bond_gain * relationship_need[i] * warmth[i] * (1.0 - bd)
+                    bd += grow - bond_decay * bd - bond_loss * badness * bd
+            else:
+                satisfaction[i] = 0.0
+            if not emotional_bond:
+                bd = 0.0
+            if resentment_on:
+                if trapped[i] and attached:
+                    res += resentment_rate * reactance[i] * relief[f] * (1.0 - res)
+                else:
+                    res -= resentment_decay * res
+            experience[i] = x
+            trust[i] = min(max(tr, 0.0), 1.0)
+            bond[i] = min(max(bd, 0.0), 1.0)
+            resentment[i] = min(max(res, 0.0), 1.0)
+            if attached:
+                tenure[i] += 1
+                if contract_left[i] == 1:  # the contract comes up for renewal
+                    triggered[i] = True
+                points[i] += loyalty_points[f]
+            if contract_left[i] > 0:
+                contract_left[i] -= 1
+            if promo_left[i] > 0:
+                promo_left[i] -= 1
 
 
 def advocacy(m: MarketState) -> FloatArray:

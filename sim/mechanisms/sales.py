@@ -6,13 +6,20 @@ and may not fit (push selling). Otherwise it is a care contact, which warms thos
 who want a relationship and mildly annoys those who just want to buy.
 Sales targets (budgets) make pressure rise when acquisitions fall short.
 Listening moves each customer's offer towards their current needs.
+
+Draws (stream ``sales``): block 0 gives contact, pitch and acceptance; block 1, taken only when a
+pitch is accepted, gives the pushed offer's misfit (two normals).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from sim.draws import STREAM_ID, normals, uniforms
 from sim.state import MarketState
+
+_STREAM = STREAM_ID["sales"]
 
 
 def set_sales_pressure(m: MarketState) -> None:
@@ -29,29 +36,106 @@ def set_sales_pressure(m: MarketState) -> None:
 
 def contact_customers(m: MarketState) -> None:
     """Pitches (accepted or not) and care contacts; effects land in annoyance, warmth, offer and upsell."""
-    c, b, lv, f = m.customers, m.behaviour, m.levers, m.slot
-    rng = m.rng["sales"]
-    u = rng.random((3, c.n))
-    c.annoyance[:] = 0.0
+    c, b, lv, t = m.customers, m.behaviour, m.levers, m.tally
     if not m.mechanisms.sales_contacts:
+        c.annoyance[:] = 0.0
         return
-    contacted = c.attached & (u[0] < lv.contact_rate[f])
-    pitch = contacted & (u[1] < m.firms.sales_push[f])
-    care = contacted & ~pitch
-    accepted = pitch & (u[2] < b.pitch_acceptance * (1 - c.price_sensitivity))
-    c.offer[accepted] += rng.normal(0.0, b.push_misfit, (int(accepted.sum()), c.needs.shape[1]))
-    c.upsell[accepted] += b.upsell_price
-    c.annoyance[pitch] = b.sales_annoyance
-    c.annoyance[care] = b.care_annoyance * b.sales_annoyance * (1 - c.relationship_need[care])
-    c.warmth[care] = np.maximum(c.warmth[care], c.relationship_need[care] * m.firms.authenticity[f][care])
-    c.triggered |= pitch
-    m.tally.add("pitches", f, pitch)
-    m.tally.add("accepted_pitches", f, accepted)
-    m.tally.add("care_contacts", f, care)
+    _contact_kernel(
+        m.keys,
+        m.month,
+        m.customers_per_market,
+        m.slot,
+        c.price_sensitivity,
+        c.relationship_need,
+        c.offer,
+        c.upsell,
+        c.annoyance,
+        c.warmth,
+        c.triggered,
+        lv.contact_rate,
+        m.firms.sales_push,
+        m.firms.authenticity,
+        b.pitch_acceptance,
+        b.push_misfit,
+        b.upsell_price,
+        b.sales_annoyance,
+        b.care_annoyance,
+        t.pitches,
+        t.accepted_pitches,
+        t.care_contacts,
+    )
+
+
+@njit(cache=True)
+def _contact_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    per_market: int,
+    slot: np.ndarray,
+    price_sensitivity: np.ndarray,
+    relationship_need: np.ndarray,
+    offer: np.ndarray,
+    upsell: np.ndarray,
+    annoyance: np.ndarray,
+    warmth: np.ndarray,
+    triggered: np.ndarray,
+    contact_rate: np.ndarray,
+    sales_push: np.ndarray,
+    authenticity: np.ndarray,
+    pitch_acceptance: float,
+    push_misfit: float,
+    upsell_price: float,
+    sales_annoyance: float,
+    care_annoyance: float,
+    n_pitches: np.ndarray,
+    n_accepted: np.ndarray,
+    n_care: np.ndarray,
+) -> None:
+    """Each attached customer may be contacted: a pitch (perhaps accepted) or a care contact."""
+    no_firm = len(contact_rate) - 1
+    n_markets = len(slot) // per_market
+    for r in range(n_markets):
+        key = keys[r]
+        for li in range(per_market):
+            i = r * per_market + li
+            f = slot[i]
+            annoyance[i] = 0.0
+            if f == no_firm:
+                continue
+            u0, u1, u2, _ = uniforms(key, _STREAM, month, li, 0)
+            if not u0 < contact_rate[f]:
+                continue
+            if u1 < sales_push[f]:
+                n_pitches[f] += 1.0
+                annoyance[i] = sales_annoyance
+                triggered[i] = True
+                if u2 < pitch_acceptance * (1.0 - price_sensitivity[i]):
+                    n_accepted[f] += 1.0
+                    v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
+                    e0, e1 = normals(v0, v1)
+                    offer[i, 0] += push_misfit * e0
+                    offer[i, 1] += push_misfit * e1
+                    upsell[i] += upsell_price
+            else:
+                n_care[f] += 1.0
+                need = float(relationship_need[i])
+                annoyance[i] = care_annoyance * sales_annoyance * (1.0 - need)
+                warmth[i] = max(float(warmth[i]), need * authenticity[f])
 
 
 def listen_and_adapt(m: MarketState) -> None:
     """Firms that listen move each customer's offer part of the way to their current needs."""
     c = m.customers
-    rate = m.levers.listening[m.slot]
-    c.offer += rate[:, None] * (c.needs - c.offer)
+    _listen_kernel(m.slot, m.levers.listening, c.needs, c.offer)
+
+
+@njit(cache=True)
+def _listen_kernel(  # pragma: no cover - compiled
+    slot: np.ndarray, listening: np.ndarray, needs: np.ndarray, offer: np.ndarray
+) -> None:
+    """``offer += listening * (needs - offer)`` for every customer (no firm: listening 0)."""
+    for i in range(len(slot)):
+        rate = listening[slot[i]]
+        if rate != 0.0:
+            offer[i, 0] += rate * (float(needs[i, 0]) - offer[i, 0])
+            offer[i, 1] += rate * (float(needs[i, 1]) - offer[i, 1])

@@ -14,127 +14,309 @@ customer whose patience runs out gives up: the complaint is neglected.
 Each outcome gives the month a service score in [0, 1], the
 input of the customer's judgement in ``relationship``; the scores are parameters
 (``scenario.scores``, :class:`~sim.params.ServiceScores`, where their defaults are argued).
+
+Draws (stream ``service``): block 0 gives encounter, failure, disclosure and complaint; block 1, taken
+only by customers with a complaint or a defect to find, gives first contact, the back office and the
+first two hidden defects; defect ``k`` is found with word ``6 + k`` (blocks 1, 2, ...).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from sim.draws import STREAM_ID, uniforms
 from sim.mechanisms.capacity import available_capacity
 from sim.mechanisms.staff import displayed_enthusiasm
-from sim.state import BoolArray, FloatArray, MarketState, TallyName, by_slot
+from sim.state import FloatArray, MarketState
 
 #: Bits of ``CustomerState.handling``: what happened to a customer's problems this month (recorded, never drawn).
 HANDLING = {"failed": 1, "complained": 2, "resolved_first_contact": 4, "resolved_later": 8, "gave_up": 16}
+_FAILED, _COMPLAINED, _FIRST, _LATER, _GAVE_UP = HANDLING.values()
+_STREAM = STREAM_ID["service"]
+_DEFECT_WORD = 6  # hidden defect k is found with word 6 + k of the customer's draws (block 1, word 2 upwards)
+
+
+@njit(cache=True, inline="always")
+def quality_of(  # pragma: no cover - compiled
+    exhaustion_quality: float, exhaustion: float, service_decay: float, tenure: float, tenure_horizon: float
+) -> float:
+    """One customer's service quality: lowered by staff exhaustion and, if the firm lets it, by tenure."""
+    return (1.0 - exhaustion_quality * exhaustion) * (1.0 - service_decay * min(tenure / tenure_horizon, 1.0))
+
+
+@njit(cache=True)
+def _quality_kernel(  # pragma: no cover - compiled
+    slot: np.ndarray, tenure: np.ndarray, exhaustion: np.ndarray, decay: np.ndarray, loss: float, horizon: float
+) -> np.ndarray:
+    out = np.empty(len(slot))
+    for i in range(len(slot)):
+        f = slot[i]
+        out[i] = quality_of(loss, exhaustion[f], decay[f], tenure[i], horizon)
+    return out
 
 
 def service_quality(m: MarketState) -> FloatArray:
     """Quality each customer receives: lowered by staff exhaustion and, if the firm lets it, by tenure."""
-    c, f = m.customers, m.slot
-    staff = 1.0 - m.behaviour.exhaustion_quality * m.firms.exhaustion[f]
-    ageing = 1.0 - m.levers.service_decay[f] * np.minimum(c.tenure / m.behaviour.tenure_horizon, 1.0)
-    return staff * ageing
+    b = m.behaviour
+    out: FloatArray = _quality_kernel(
+        m.slot, m.customers.tenure, m.firms.exhaustion, m.levers.service_decay, b.exhaustion_quality, b.tenure_horizon
+    )
+    return out
 
 
 def serve_customers(m: MarketState) -> None:
     """Encounters, failures, disclosure, complaints or silence, resolution, escalation, neglect."""
-    c, b, lv, on, t = m.customers, m.behaviour, m.levers, m.mechanisms, m.tally
-    f, n, S = m.slot, c.n, m.scores
-    rng = m.rng["service"]
-    u = rng.random((6, n))
-    quality = service_quality(m)
-    authenticity = m.firms.authenticity[f]
-
-    encounter = c.attached & (u[0] < b.usage_rate)
-    failed = encounter & (u[1] < 1 - (1 - b.base_failure) * quality) & on.service_failures
-    good = encounter & ~failed
-    score = np.where(good, S.good + (1 - S.good) * authenticity, S.quiet)
-    c.warmth[:] = np.where(good, authenticity, 0.0)
-    act(m, good, score)
-
-    disclosed = failed & ((u[2] < lv.transparency[f]) | (not on.hidden_defects))
-    c.hidden_defects += failed & ~disclosed
-    disclose(m, disclosed)
-
-    complain = (
-        failed
-        & (c.complaint_wait == 0)
-        & (u[3] < b.complaint_propensity * (b.voice_floor + (1 - b.voice_floor) * c.trust))
+    c, b, lv, on, t, S = m.customers, m.behaviour, m.levers, m.mechanisms, m.tally, m.scores
+    _serve_kernel(
+        m.keys,
+        m.month,
+        m.customers_per_market,
+        m.slot,
+        c.tenure,
+        c.patience,
+        c.trust,
+        c.complaint_wait,
+        c.hidden_defects,
+        c.warmth,
+        c.service_score,
+        c.handling,
+        c.triggered,
+        m.firms.exhaustion,
+        lv.service_decay,
+        lv.transparency,
+        lv.staff_authority,
+        displayed_enthusiasm(m),
+        available_capacity(m),
+        m.firms.load,
+        b.usage_rate,
+        b.base_failure,
+        b.exhaustion_quality,
+        b.tenure_horizon,
+        b.complaint_propensity,
+        b.voice_floor,
+        b.max_wait,
+        b.defect_discovery,
+        b.discovery_loss,
+        b.disclosure_dip,
+        S.quiet,
+        S.good,
+        S.silent_failure,
+        S.resolved_first_contact,
+        S.resolved_later,
+        S.waiting,
+        S.neglected,
+        S.defect_discovered,
+        bool(on.service_failures),
+        bool(on.hidden_defects),
+        bool(on.complaints),
+        bool(on.queues),
+        t.encounters,
+        t.failures,
+        t.complaints,
+        t.silent_failures,
+        t.resolved_first_contact,
+        t.resolved_later,
+        t.neglected,
+        t.queue,
+        t.defects_discovered,
+        t.disclosed,
+        t.complaints_handled,
     )
-    complain &= on.complaints
-    silent = failed & ~complain
-    first_contact = complain & (u[4] < lv.staff_authority[f] * quality)
-    escalated = complain & ~first_contact
-    score[silent] = S.silent_failure
-    score[first_contact] = S.resolved_first_contact
-    c.warmth[first_contact] = authenticity[first_contact]
-
-    # the back office works through complaints escalated in earlier months
-    waiting = c.complaint_wait > 0
-    queue = by_slot(f, m.n_firms, waiting)
-    capacity = available_capacity(m)
-    share_done = np.minimum(1.0, capacity / np.maximum(queue, 1e-9)) if on.queues else np.ones_like(queue)
-    resolved_later = waiting & (u[5] < share_done[f])
-    c.complaint_wait[resolved_later] = 0
-    still = waiting & ~resolved_later
-    c.complaint_wait[still] += 1
-    gives_up = still & (c.complaint_wait > 1 + c.patience * (b.max_wait - 1))
-    c.complaint_wait[gives_up] = 0
-    c.complaint_wait[escalated] = 1
-    score = np.minimum(score, np.where(resolved_later, S.resolved_later, np.inf))
-    score = np.minimum(score, np.where(c.complaint_wait > 0, S.waiting * c.patience, np.inf))
-    score[gives_up] = S.neglected
-
-    holds = np.flatnonzero(c.hidden_defects * c.attached)
-    found = np.zeros(n, dtype=c.hidden_defects.dtype)
-    found[holds] = rng.binomial(c.hidden_defects[holds], b.defect_discovery)  # each defect found on its own
-    c.hidden_defects -= found
-    discovered = found > 0
-    score[discovered] = S.defect_discovered
-    c.trust[holds] *= (1 - b.discovery_loss) ** found[holds]  # each defect found costs its own share of trust
-
-    c.service_score[:] = score
-    flags = zip((failed, complain, first_contact, resolved_later, gives_up), HANDLING.values(), strict=True)
-    c.handling[:] = sum(mask.astype(np.uint8) * bit for mask, bit in flags)
-    c.triggered |= failed | gives_up | discovered
-    m.firms.load[:] = (by_slot(f, m.n_firms, escalated) + queue) / np.maximum(capacity, 1e-9)
-    counts: tuple[tuple[TallyName, BoolArray], ...] = (
-        ("encounters", encounter),
-        ("failures", failed),
-        ("complaints", complain),
-        ("silent_failures", silent),
-        ("resolved_first_contact", first_contact),
-        ("resolved_later", resolved_later),
-        ("neglected", gives_up),
-        ("queue", c.complaint_wait > 0),
-    )
-    for name, mask in counts:
-        t.add(name, f, mask)
-    t.add("defects_discovered", f, weights=found.astype(float))
-    t.complaints_handled += t.resolved_first_contact + t.resolved_later
 
 
-def act(m: MarketState, good: np.ndarray, score: np.ndarray) -> None:
+@njit(cache=True, inline="always")
+def act(score: float, warmth: float, lift: float) -> tuple[float, float]:  # pragma: no cover - compiled
     """Displayed enthusiasm lifts (or, from exhausted staff, spoils) a good encounter's score and warmth.
 
     The score may rise above the 1 of plain good service - the moment is lifted beyond it, and
     the month's experience, which is clipped to [0, 1], shows it; warmth stays within [0, 1].
+    ``lift`` is ``staff.displayed_enthusiasm`` of the customer's firm after a good encounter, else 0.
     """
-    c = m.customers
-    lift = np.where(good, displayed_enthusiasm(m)[m.slot], 0.0)
-    np.maximum(score + lift, 0.0, out=score)
-    np.clip(c.warmth + lift, 0.0, 1.0, out=c.warmth)
+    return max(score + lift, 0.0), min(max(warmth + lift, 0.0), 1.0)
 
 
-def disclose(m: MarketState, disclosed: np.ndarray) -> None:
+@njit(cache=True, inline="always")
+def disclose(trust: float, disclosure_dip: float) -> float:  # pragma: no cover - compiled
     """Telling a customer about a defect costs a little trust now (and handling, booked in ``economics``).
 
     A defect the firm hides costs nothing until the customer finds it; then the month scores
     ``scores.defect_discovered`` and trust drops by ``discovery_loss`` at once for each defect found - the
     larger fall that disclosure saves (a deception found out weighs more than a fault admitted, Slovic 1993).
-    With ``hidden_defects`` off nothing is hidden and disclosure is no choice, so it costs nothing.
+    With ``hidden_defects`` off nothing is hidden and disclosure is no choice, so it costs nothing
+    (the kernel then does not call this).
     """
-    if not m.mechanisms.hidden_defects:
-        return
-    m.customers.trust[disclosed] *= 1 - m.behaviour.disclosure_dip
-    m.tally.add("disclosed", m.slot, disclosed)
+    return trust * (1.0 - disclosure_dip)
+
+
+@njit(cache=True)
+def _serve_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    per_market: int,
+    slot: np.ndarray,
+    tenure: np.ndarray,
+    patience: np.ndarray,
+    trust: np.ndarray,
+    complaint_wait: np.ndarray,
+    hidden_defects: np.ndarray,
+    warmth: np.ndarray,
+    service_score: np.ndarray,
+    handling: np.ndarray,
+    triggered: np.ndarray,
+    exhaustion: np.ndarray,
+    service_decay: np.ndarray,
+    transparency: np.ndarray,
+    staff_authority: np.ndarray,
+    enthusiasm: np.ndarray,
+    capacity: np.ndarray,
+    load: np.ndarray,
+    usage_rate: float,
+    base_failure: float,
+    exhaustion_quality: float,
+    tenure_horizon: float,
+    complaint_propensity: float,
+    voice_floor: float,
+    max_wait: float,
+    defect_discovery: float,
+    discovery_loss: float,
+    disclosure_dip: float,
+    s_quiet: float,
+    s_good: float,
+    s_silent: float,
+    s_first_contact: float,
+    s_later: float,
+    s_waiting: float,
+    s_neglected: float,
+    s_discovered: float,
+    failures_on: bool,
+    hidden_on: bool,
+    complaints_on: bool,
+    queues_on: bool,
+    n_encounters: np.ndarray,
+    n_failures: np.ndarray,
+    n_complaints: np.ndarray,
+    n_silent: np.ndarray,
+    n_first_contact: np.ndarray,
+    n_later: np.ndarray,
+    n_neglected: np.ndarray,
+    n_queue: np.ndarray,
+    n_found: np.ndarray,
+    n_disclosed: np.ndarray,
+    n_handled: np.ndarray,
+) -> None:
+    """The month's service for every customer, in the order of the rule; counts go straight into the tally."""
+    n_slots = len(load)
+    no_firm = n_slots - 1
+    # the back office's queue: complaints escalated in earlier months, and the share of it worked through
+    queue = np.zeros(n_slots)
+    for i in range(len(slot)):
+        if complaint_wait[i] > 0:
+            queue[slot[i]] += 1.0
+    share_done = np.ones(n_slots)
+    if queues_on:
+        for s in range(n_slots):
+            share_done[s] = min(1.0, capacity[s] / max(queue[s], 1e-9))
+    escalated_count = np.zeros(n_slots)
+    n_markets = len(slot) // per_market
+    for r in range(n_markets):
+        key = keys[r]
+        for li in range(per_market):
+            i = r * per_market + li
+            f = slot[i]
+            attached = f != no_firm
+            wait = int(complaint_wait[i])
+            waiting = wait > 0
+            defects = int(hidden_defects[i])
+            tr = float(trust[i])
+            auth = 1.0 - exhaustion[f]
+            encounter = failed = complain = first_contact = escalated = False
+            u0 = u1 = u2 = u3 = v0 = v1 = v2 = v3 = 0.5
+            if attached:
+                u0, u1, u2, u3 = uniforms(key, _STREAM, month, li, 0)
+                encounter = u0 < usage_rate
+            quality = quality_of(exhaustion_quality, exhaustion[f], service_decay[f], tenure[i], tenure_horizon)
+            if encounter:
+                failed = failures_on and u1 < 1.0 - (1.0 - base_failure) * quality
+            good = encounter and not failed
+            score, warm = (s_good + (1.0 - s_good) * auth, auth) if good else (s_quiet, 0.0)
+            score, warm = act(score, warm, enthusiasm[f] if good else 0.0)
+            if failed:
+                if u2 < transparency[f] or not hidden_on:
+                    if hidden_on:
+                        tr = disclose(tr, disclosure_dip)
+                        n_disclosed[f] += 1.0
+                else:
+                    defects += 1
+                voice = complaint_propensity * (voice_floor + (1.0 - voice_floor) * tr)
+                complain = bool(complaints_on and not waiting and u3 < voice)
+            if complain or waiting or (attached and defects > 0):
+                v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, 1)
+            if complain:
+                first_contact = v0 < staff_authority[f] * quality
+                escalated = not first_contact
+            if failed and not complain:
+                score = s_silent
+            if first_contact:
+                score, warm = s_first_contact, auth
+            # the back office works through complaints escalated in earlier months
+            resolved_later = gives_up = False
+            if waiting:
+                if v1 < share_done[f]:
+                    resolved_later = True
+                    wait = 0
+                else:
+                    wait += 1
+                    if wait > 1.0 + patience[i] * (max_wait - 1.0):
+                        gives_up = True
+                        wait = 0
+            if escalated:
+                wait = 1
+                escalated_count[f] += 1.0
+            if resolved_later:
+                score = min(score, s_later)
+            if wait > 0:
+                score = min(score, s_waiting * patience[i])
+            if gives_up:
+                score = s_neglected
+            # each hidden defect is found on its own; each one found costs its own share of trust
+            found = 0
+            if attached and defects > 0:
+                for k in range(defects):
+                    w = _DEFECT_WORD + k
+                    if w >= 8 and w % 4 == 0:
+                        v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, w // 4)
+                    word = w % 4
+                    u = v0 if word == 0 else v1 if word == 1 else v2 if word == 2 else v3
+                    if u < defect_discovery:
+                        found += 1
+                defects -= found
+                tr *= (1.0 - discovery_loss) ** found
+            if found > 0:
+                score = s_discovered
+            trust[i] = tr
+            complaint_wait[i] = wait
+            hidden_defects[i] = defects
+            warmth[i] = warm
+            service_score[i] = score
+            handling[i] = (
+                (_FAILED if failed else 0)
+                | (_COMPLAINED if complain else 0)
+                | (_FIRST if first_contact else 0)
+                | (_LATER if resolved_later else 0)
+                | (_GAVE_UP if gives_up else 0)
+            )
+            if failed or gives_up or found > 0:
+                triggered[i] = True
+            n_encounters[f] += encounter
+            n_failures[f] += failed
+            n_complaints[f] += complain
+            n_silent[f] += failed and not complain
+            n_first_contact[f] += first_contact
+            n_later[f] += resolved_later
+            n_neglected[f] += gives_up
+            n_queue[f] += wait > 0
+            n_found[f] += found
+            n_handled[f] += first_contact or resolved_later  # the two never meet: one needs no open complaint
+    for s in range(n_slots):
+        load[s] = (escalated_count[s] + queue[s]) / max(capacity[s], 1e-9)
