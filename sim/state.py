@@ -433,6 +433,15 @@ class MarketState:
         prices = self.levers.price[:-1] * self.firms.price_factor[:-1]
         return float(np.mean(prices[active])) if active.any() else float(np.mean(prices))
 
+    def reference_prices(self) -> FloatArray:
+        """(R,) :meth:`reference_price` of each market of the state: the mean list price of its active firms."""
+        active = self.firms.active[:-1].reshape(self.markets, -1)
+        prices = (self.levers.price[:-1] * self.firms.price_factor[:-1]).reshape(self.markets, -1)
+        some = active.any(axis=1)
+        n_active = np.maximum(active.sum(axis=1), 1)
+        out: FloatArray = np.where(some, (prices * active).sum(axis=1) / n_active, prices.mean(axis=1))
+        return out
+
 
 class RecentMonths:
     """Per-firm churners and customer base of the last ``months`` months (a ring buffer), for yearly rates."""
