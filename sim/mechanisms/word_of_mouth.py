@@ -88,10 +88,10 @@ def _talk_kernel(  # pragma: no cover - compiled
     """Pass 1: who speaks (one draw each), the tallies and posts. Pass 2: each listener hears its speaking contacts."""
     n = firm.shape[0]
     n_slots = wom_positive.shape[0] - 1
-    said = np.empty(n, dtype=np.float64)  # advocacy of each speaker; NaN = silent
+    said = np.empty(n, dtype=np.float64)  # advocacy of each speaker
+    about = np.full(n, -1, dtype=np.int32)  # the local firm a speaker speaks of; -1 = silent
     any_speaks = False
     for i in range(n):
-        said[i] = np.nan
         g = firm[i]
         if g < 0:
             continue
@@ -100,7 +100,7 @@ def _talk_kernel(  # pragma: no cover - compiled
         if not u0 < talkativeness[i]:
             continue
         s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
-        said[i] = s
+        said[i], about[i] = s, g - r * n_local
         any_speaks = True
         if s >= speaks_well:
             wom_positive[g] += 1.0
@@ -116,23 +116,25 @@ def _talk_kernel(  # pragma: no cover - compiled
     if not hears and not public_channel:
         return
     total = np.zeros(n_local, dtype=np.float64)
-    count = np.zeros(n_local, dtype=np.int64)
+    count = np.zeros(n_local, dtype=np.float64)
     for i in range(n):
-        r = i // n_market
-        base = r * n_local
+        base = (i // n_market) * n_local
+        heard = False
         if hears:
             for e in range(indptr[i], indptr[i + 1]):
-                k = indices[e]
-                if said[k] == said[k]:  # a speaking contact (the network is symmetric: contacts hear each other)
-                    j = firm[k] - base
+                k = indices[e]  # a contact (the network is symmetric: contacts hear each other)
+                j = about[k]
+                if j >= 0:
                     total[j] += said[k]
-                    count[j] += 1
+                    count[j] += 1.0
+                    heard = True
+        if heard:
             for j in range(n_local):
                 if count[j] > 0:
                     o = np.float64(opinion[i, j])
                     opinion[i, j] = o + wom_weight * (total[j] / count[j] - o)
                     total[j] = 0.0
-                    count[j] = 0
+                    count[j] = 0.0
         if public_channel:
             for j in range(n_local):
                 opinion[i, j] = opinion[i, j] * keep[base + j]
