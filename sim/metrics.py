@@ -137,9 +137,11 @@ def _per_firm_kernel(  # pragma: no cover - compiled
     """One pass: each customer adds to their firm's sums and type count, and to the reputation of the other firms
     of their market."""
     n_local = opinion.shape[1]
+    base, end = -n_local, 0  # the first slot of customer i's market, and where the next market starts
     for i in range(firm.shape[0]):
+        if i == end:
+            base, end = base + n_local, end + n_market
         g = firm[i]
-        base = (i // n_market) * n_local
         for j in range(n_local):
             if base + j != g:
                 opinion_sum[base + j] += opinion[i, j]

@@ -251,11 +251,13 @@ def _decide_kernel(  # pragma: no cover - compiled
     n_local = positions.shape[0]
     trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
     gum = np.empty(n_local + 2)  # stay, each firm of the market, the outside option
+    r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
     for i in range(firm.shape[0]):
+        if i == end:
+            r, end = r + 1, end + n_market
         g = firm[i]
         if g < 0:
             continue
-        r = i // n_market
         li, base = i - r * n_market, r * n_local
         if switching:
             u0, u1, _, _ = uniforms(keys[r], _CHOICE, month, li, 0)
@@ -336,10 +338,12 @@ def _enter_kernel(  # pragma: no cover - compiled
     joins them if it beats staying out (logit noise per option, blocks from 1)."""
     n_local = positions.shape[0]
     gum = np.empty(n_local + 1)  # each firm of the market, the outside option
+    r, end = -1, 0  # the market of customer i, and where the next one starts
     for i in range(firm.shape[0]):
+        if i == end:
+            r, end = r + 1, end + n_market
         if firm[i] >= 0 or not may_enter[i]:
             continue
-        r = i // n_market
         li = i - r * n_market
         u0, _, _, _ = uniforms(keys[r], _ENTRY, month, li, 0)
         if not u0 < reentry_rate:

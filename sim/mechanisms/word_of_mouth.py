@@ -88,14 +88,16 @@ def _talk_kernel(  # pragma: no cover - compiled
     """Pass 1: who speaks (one draw each), the tallies and posts. Pass 2: each listener hears its speaking contacts."""
     n = firm.shape[0]
     n_slots = wom_positive.shape[0] - 1
-    said = np.empty(n, dtype=np.float64)  # advocacy of each speaker
+    said = np.zeros(n, dtype=np.float64)  # advocacy of each speaker
     about = np.full(n, -1, dtype=np.int32)  # the local firm a speaker speaks of; -1 = silent
     any_speaks = False
+    r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
     for i in range(n):
+        if i == end:
+            r, end = r + 1, end + n_market
         g = firm[i]
         if g < 0:
             continue
-        r = i // n_market
         u0, _, _, _ = uniforms(keys[r], _TALK, month, i - r * n_market, 0)
         if not u0 < talkativeness[i]:
             continue
@@ -117,8 +119,10 @@ def _talk_kernel(  # pragma: no cover - compiled
         return
     total = np.zeros(n_local, dtype=np.float64)
     count = np.zeros(n_local, dtype=np.float64)
+    base, end = -n_local, 0
     for i in range(n):
-        base = (i // n_market) * n_local
+        if i == end:
+            base, end = base + n_local, end + n_market
         heard = False
         if hears:
             for e in range(indptr[i], indptr[i + 1]):
@@ -128,16 +132,17 @@ def _talk_kernel(  # pragma: no cover - compiled
                     total[j] += said[k]
                     count[j] += 1.0
                     heard = True
-        if heard:
-            for j in range(n_local):
-                if count[j] > 0:
-                    o = np.float64(opinion[i, j])
-                    opinion[i, j] = o + wom_weight * (total[j] / count[j] - o)
-                    total[j] = 0.0
-                    count[j] = 0.0
-        if public_channel:
-            for j in range(n_local):
-                opinion[i, j] = opinion[i, j] * keep[base + j]
+        if not (heard or public_channel):
+            continue
+        for j in range(n_local):
+            o = np.float64(opinion[i, j])
+            if count[j] > 0:  # what the listener heard of firm j: the mean of what was said
+                o += wom_weight * (total[j] / count[j] - o)
+                total[j] = 0.0
+                count[j] = 0.0
+            if public_channel:  # what the market read of firm j
+                o *= keep[base + j]
+            opinion[i, j] = o
 
 
 def advertise(m: MarketState) -> None:
