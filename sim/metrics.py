@@ -15,14 +15,17 @@ relationship type and is every column of the tidy results table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from sim.mechanisms.relationship import advocacy
-from sim.state import BoolArray, FloatArray, MarketState, by_slot
-from sim.typology import TYPES, classify
+from sim.mechanisms.relationship import advocacy_of
+from sim.state import FloatArray, MarketState
+from sim.typology import TYPES, thresholds, type_of
 
 Measure = Callable[[MarketState], FloatArray]
 
@@ -63,19 +66,114 @@ def metric(*, unit: str, label: str) -> Callable[[Measure], Metric]:
     return register
 
 
-def _count(m: MarketState, mask: BoolArray | None = None) -> FloatArray:
-    return by_slot(m.slot, m.n_firms, m.customers.attached if mask is None else mask)[:-1]
+#: Columns of :func:`per_firm`: sums over each firm's customers, then one count per relationship type.
+SUMS = ("customers", "trust", "bond", "satisfaction", "promoters", "detractors", "trapped", "points_owed")
+_N, _TRUST, _BOND, _SATISFACTION, _PROMOTERS, _DETRACTORS, _TRAPPED, _OWED = range(len(SUMS))
+_TYPES = len(SUMS)  # the first type count
 
 
-def _mean(m: MarketState, values: FloatArray) -> FloatArray:
-    total = by_slot(m.slot, m.n_firms, None, values)[:-1]  # customers without a firm land in the dropped last slot
-    n = _count(m)
-    return np.divide(total, n, out=np.full_like(total, np.nan), where=n > 0)
+@dataclass(frozen=True)
+class PerFirm:
+    """What one pass over the customers gives per firm slot (the last slot: customers without a firm)."""
+
+    sums: FloatArray  # (slots + 1, len(SUMS) + len(TYPES))
+    opinion_sum: FloatArray  # (slots,) opinions of the firm held by customers not with it
+    opinion_count: FloatArray  # (slots,) how many such customers
 
 
-def _share(m: MarketState, mask: BoolArray) -> FloatArray:
-    n = _count(m)
-    return np.divide(_count(m, mask), n, out=np.full_like(n, np.nan), where=n > 0)
+_PASS: ContextVar[tuple[MarketState, PerFirm] | None] = ContextVar("per_firm_pass", default=None)
+
+
+def per_firm(m: MarketState) -> PerFirm:
+    """The month's per-firm sums over customers: measured once per :func:`measure`, read by every metric."""
+    cached = _PASS.get()
+    if cached is not None and cached[0] is m:
+        return cached[1]
+    c, b, th = m.customers, m.behaviour, m.measures
+    sums = np.zeros((m.n_firms + 1, len(SUMS) + len(TYPES)))
+    opinion_sum, opinion_count = np.zeros(m.n_firms), np.zeros(m.n_firms)
+    weights = (b.advocacy_trust, b.advocacy_satisfaction, b.advocacy_bond, th.promoter, th.detractor)
+    owed = m.levers.price * m.economics.points_cost
+    arrays = (c.firm, c.trust, c.bond, c.satisfaction, c.trapped, c.tenure, c.points, c.opinion)
+    _per_firm_kernel(m.customers_per_market, *arrays, owed, *weights, *thresholds(th), sums, opinion_sum, opinion_count)
+    return PerFirm(sums, opinion_sum, opinion_count)
+
+
+@contextmanager
+def measured_once(m: MarketState) -> Iterator[None]:
+    """Within the block, every metric of ``m`` reads one :func:`per_firm` pass (the state must not change)."""
+    token = _PASS.set((m, per_firm(m)))
+    try:
+        yield
+    finally:
+        _PASS.reset(token)
+
+
+@njit(cache=True)
+def _per_firm_kernel(  # pragma: no cover - compiled
+    n_market: int,
+    firm: np.ndarray,
+    trust: np.ndarray,
+    bond: np.ndarray,
+    satisfaction: np.ndarray,
+    trapped: np.ndarray,
+    tenure: np.ndarray,
+    points: np.ndarray,
+    opinion: np.ndarray,
+    owed: np.ndarray,
+    w_trust: float,
+    w_satisfaction: float,
+    w_bond: float,
+    promoter: float,
+    detractor: float,
+    routine_tenure: float,
+    routine_trust: float,
+    devoted_level: float,
+    estranged_trust: float,
+    sums: np.ndarray,
+    opinion_sum: np.ndarray,
+    opinion_count: np.ndarray,
+) -> None:
+    """One pass: each customer adds to their firm's sums and type count, and to the reputation of the other firms
+    of their market."""
+    n_local = opinion.shape[1]
+    base, end = -n_local, 0  # the first slot of customer i's market, and where the next market starts
+    for i in range(firm.shape[0]):
+        if i == end:
+            base, end = base + n_local, end + n_market
+        g = firm[i]
+        for j in range(n_local):
+            if base + j != g:
+                opinion_sum[base + j] += opinion[i, j]
+                opinion_count[base + j] += 1.0
+        if g < 0:
+            continue
+        t, s, bd = np.float64(trust[i]), np.float64(satisfaction[i]), np.float64(bond[i])
+        said = advocacy_of(t, s, bd, w_trust, w_satisfaction, w_bond)
+        sums[g, _N] += 1.0
+        sums[g, _TRUST] += t
+        sums[g, _BOND] += bd
+        sums[g, _SATISFACTION] += s
+        if said >= promoter:
+            sums[g, _PROMOTERS] += 1.0
+        if said < detractor:
+            sums[g, _DETRACTORS] += 1.0
+        if trapped[i]:
+            sums[g, _TRAPPED] += 1.0
+        sums[g, _OWED] += points[i] * owed[g]
+        kind = type_of(tenure[i], t, bd, trapped[i], routine_tenure, routine_trust, devoted_level, estranged_trust)
+        sums[g, _TYPES + kind] += 1.0
+
+
+def _count(m: MarketState) -> FloatArray:
+    out: FloatArray = per_firm(m).sums[:-1, _N].copy()
+    return out
+
+
+def _per_customer(m: MarketState, column: int) -> FloatArray:
+    """Mean of ``column`` over each firm's customers (NaN for a firm without customers)."""
+    sums = per_firm(m).sums
+    return _ratio(sums[:-1, column], sums[:-1, _N])
 
 
 def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -121,32 +219,31 @@ def churn_per_customer_year(m: MarketState) -> FloatArray:
 @metric(unit="0-1", label="Trust")
 def trust(m: MarketState) -> FloatArray:
     """Mean trust of the firm's customers in the firm (0..1)."""
-    return _mean(m, m.customers.trust)
+    return _per_customer(m, _TRUST)
 
 
 @metric(unit="0-1", label="Emotional bond")
 def bond(m: MarketState) -> FloatArray:
     """Mean emotional bond of the firm's customers (0..1)."""
-    return _mean(m, m.customers.bond)
+    return _per_customer(m, _BOND)
 
 
 @metric(unit="0-1", label="Satisfaction")
 def satisfaction(m: MarketState) -> FloatArray:
     """Mean satisfaction: experience judged against expectation (0..1)."""
-    return _mean(m, m.customers.satisfaction)
+    return _per_customer(m, _SATISFACTION)
 
 
 @metric(unit="-1..1", label="Recommend balance")
 def recommend_balance(m: MarketState) -> FloatArray:
     """Share of promoters (advocacy >= measures.promoter) minus detractors (< measures.detractor), as in a net promoter score (-1..1)."""
-    said, th = advocacy(m), m.measures
-    return _share(m, said >= th.promoter) - _share(m, said < th.detractor)
+    return _per_customer(m, _PROMOTERS) - _per_customer(m, _DETRACTORS)
 
 
 @metric(unit="share of customers", label="Trapped customers")
 def trapped_share(m: MarketState) -> FloatArray:
     """Share of the firm's customers who want to leave but are held by contract or points."""
-    return _share(m, m.customers.trapped)
+    return _per_customer(m, _TRAPPED)
 
 
 @metric(unit="complaints per month", label="Complaints")
@@ -194,12 +291,8 @@ def public_posts(m: MarketState) -> FloatArray:
 @metric(unit="0-1", label="Reputation")
 def reputation(m: MarketState) -> FloatArray:
     """Mean opinion of the firm among customers not with it (0..1)."""
-    c = m.customers
-    out = np.empty(m.n_firms)
-    for g in range(m.n_firms):  # a loop over firms, not customers
-        others = m.slot != g
-        out[g] = c.opinion[:, g][others].mean() if others.any() else np.nan
-    return out
+    p = per_firm(m)
+    return _ratio(p.opinion_sum, p.opinion_count)
 
 
 @metric(unit="0-1", label="Staff exhaustion")
@@ -256,9 +349,8 @@ def reserves(m: MarketState) -> FloatArray:
 @metric(unit="money units", label="Loyalty points owed")
 def points_liability(m: MarketState) -> FloatArray:
     """What redeeming the loyalty points the firm's customers hold would cost it (money units), a liability."""
-    c = m.customers
-    owed = c.points * m.levers.price[m.slot] * m.economics.points_cost
-    return by_slot(m.slot, m.n_firms, c.attached, owed)[:-1]
+    out: FloatArray = per_firm(m).sums[:-1, _OWED].copy()
+    return out
 
 
 def _type_share(name: str, label: str, description: str) -> Outcome:
@@ -284,18 +376,12 @@ OUTCOMES: dict[str, Outcome] = {**METRICS, **TYPE_SHARES}
 
 def typology_shares(m: MarketState) -> dict[str, FloatArray]:
     """Share of each relationship type among the firm's customers."""
-    kind = classify(m.customers, m.measures)
-    k = len(TYPES)
-    counts = np.bincount(m.slot * k + np.maximum(kind, 0), minlength=(m.n_firms + 1) * k).reshape(-1, k)[:-1]
-    n = _count(m)
-    return {
-        name: np.divide(counts[:, j].astype(float), n, out=np.full_like(n, np.nan), where=n > 0)
-        for j, name in enumerate(TYPES)
-    }
+    return {name: _per_customer(m, _TYPES + j) for j, name in enumerate(TYPES)}
 
 
 def measure(m: MarketState) -> dict[str, FloatArray]:
     """All outcomes of the month: one array (per firm) per column of the results table."""
-    out = {name: np.asarray(fn(m), dtype=float) for name, fn in METRICS.items()}
-    out.update(typology_shares(m))
+    with measured_once(m):
+        out = {name: np.asarray(fn(m), dtype=float) for name, fn in METRICS.items()}
+        out.update(typology_shares(m))
     return out

@@ -14,20 +14,68 @@ Every customer with a firm is exactly one of (checked in this order; thresholds 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.params import Measures
 from sim.state import CustomerState
 
 TYPES = ("devoted", "routine", "open", "trapped", "estranged")
+DEVOTED, ROUTINE, OPEN, TRAPPED, ESTRANGED = range(len(TYPES))
+
+
+@njit(cache=True, inline="always")
+def type_of(  # pragma: no cover - compiled
+    tenure: int,
+    trust: float,
+    bond: float,
+    trapped: bool,
+    routine_tenure: float,
+    routine_trust: float,
+    devoted_level: float,
+    estranged_trust: float,
+) -> int:
+    """Index into :data:`TYPES` of one customer with a firm (the checks in the order of the module docstring)."""
+    if trapped:
+        return TRAPPED
+    if trust < estranged_trust:
+        return ESTRANGED
+    if trust >= devoted_level and bond >= devoted_level:
+        return DEVOTED
+    if tenure >= routine_tenure and trust >= routine_trust:
+        return ROUTINE
+    return OPEN
+
+
+def thresholds(measures: Measures | None = None) -> tuple[float, float, float, float]:
+    """The typology's thresholds as :func:`type_of` takes them."""
+    th = Measures() if measures is None else measures
+    return float(th.routine_tenure), th.routine_trust, th.devoted_level, th.estranged_trust
 
 
 def classify(c: CustomerState, measures: Measures | None = None) -> np.ndarray:
     """Index into :data:`TYPES` for every customer; -1 for customers without a firm."""
-    th = Measures() if measures is None else measures
-    kind = np.full(c.n, TYPES.index("open"))
-    kind[(c.tenure >= th.routine_tenure) & (c.trust >= th.routine_trust)] = TYPES.index("routine")
-    kind[(c.trust >= th.devoted_level) & (c.bond >= th.devoted_level)] = TYPES.index("devoted")
-    kind[c.trust < th.estranged_trust] = TYPES.index("estranged")
-    kind[c.trapped] = TYPES.index("trapped")
-    kind[~c.attached] = -1
+    out: np.ndarray = _classify_kernel(c.firm, c.tenure, c.trust, c.bond, c.trapped, *thresholds(measures))
+    return out
+
+
+@njit(cache=True)
+def _classify_kernel(  # pragma: no cover - compiled
+    firm: np.ndarray,
+    tenure: np.ndarray,
+    trust: np.ndarray,
+    bond: np.ndarray,
+    trapped: np.ndarray,
+    routine_tenure: float,
+    routine_trust: float,
+    devoted_level: float,
+    estranged_trust: float,
+) -> np.ndarray:
+    kind = np.empty(firm.shape[0], dtype=np.int64)
+    for i in range(firm.shape[0]):
+        if firm[i] < 0:
+            kind[i] = -1
+        else:
+            kind[i] = type_of(
+                tenure[i], trust[i], bond[i], trapped[i], routine_tenure, routine_trust, devoted_level, estranged_trust
+            )
     return kind

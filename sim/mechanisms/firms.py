@@ -14,27 +14,38 @@ acquisitions but cost it nothing to win (they came unasked). Both are switchable
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.mechanisms.switching import detach, join, joining_utility
-from sim.state import MarketState
+from sim.draws import STREAM_ID
+from sim.mechanisms.choice import TIES, choose, detach_one, firm_table, noise_row
+from sim.mechanisms.relationship import sensitivity_now
+from sim.state import FloatArray, MarketState
+
+_FIRMS = STREAM_ID["firms"]
 
 
-def starting_reserves(m: MarketState) -> float:
-    """Reserves of a firm entering the market (at the start or later), in money units."""
-    F = m.firms_per_market  # every market of a batch is the same scenario: read the first
-    firms_at_start = max(int(np.sum(m.entry_month[:F] == 0)), 1) if m.entry_month is not None else F
-    price = float(np.mean(m.levers.price[:F]))
-    return m.economics.starting_reserves * price * m.customers_per_market / firms_at_start
+def starting_reserves(m: MarketState) -> FloatArray:
+    """Per firm slot: reserves of a firm entering its market (at the start or later), in money units."""
+    R, F = m.markets, m.firms_per_market
+    mean_price = m.levers.price[:-1].reshape(R, F).mean(axis=1)
+    if m.entry_month is None:
+        at_start = np.full(R, F)
+    else:  # one entry month per firm of a market, or per firm slot of the state
+        entry = np.asarray(m.entry_month).reshape(-1, F)
+        at_start = np.broadcast_to(np.maximum(np.sum(entry == 0, axis=1), 1), (R,))
+    per_market = m.economics.starting_reserves * mean_price * m.customers_per_market / at_start
+    out: FloatArray = np.repeat(per_market, F)
+    return out
 
 
 def enter_firms(m: MarketState) -> None:
     """Firms whose entry month has come join the market with fresh reserves and staff."""
     if m.entry_month is None or not m.mechanisms.firm_entry:
         return
-    entering = np.flatnonzero((m.entry_month == m.month) & (m.month > 0))
+    entering = np.flatnonzero((np.resize(m.entry_month, m.n_firms) == m.month) & (m.month > 0))
     fs = m.firms
     fs.active[entering] = True
-    fs.reserves[entering] = starting_reserves(m)
+    fs.reserves[entering] = starting_reserves(m)[entering]
     fs.exhaustion[entering] = 0.0
     fs.staff[entering] = 0.0
 
@@ -51,19 +62,75 @@ def settle_reserves(m: MarketState) -> None:
     fs.reserves[:F] += np.where(fs.active[:F], m.tally.profit[:F], 0.0)
     if not m.mechanisms.firm_exit:
         return
-    leaving = np.flatnonzero(fs.active[:F] & (fs.reserves[:F] < 0))
-    if not len(leaving):
+    leaving = fs.active & (fs.reserves < 0)
+    leaving[-1] = False
+    if not leaving.any():
         return
     fs.active[leaving] = False
-    released = np.flatnonzero(np.isin(m.customers.firm, leaving))
-    detach(m, released)
-    fs.customers_end[leaving] = 0.0
-    if not fs.active[:F].any() or not len(released):
-        return
-    b, rng = m.behaviour, m.rng["firms"]
-    noise = b.choice_noise * rng.gumbel(size=(len(released), F + 1))
-    options = joining_utility(m, released) + noise[:, :-1]
-    best = np.argmax(options, axis=1)
-    joins = options[np.arange(len(released)), best] > b.outside_option + noise[:, -1]
-    join(m, released[joins], best[joins])
+    c, b = m.customers, m.behaviour
+    w = (b.fit_width, b.weight_fit, b.weight_trust, b.weight_price, m.recession)
+    ties = tuple(getattr(c, name) for name in TIES)
+    state = (c.firm, c.may_enter, c.trapped, ties, c.needs, c.offer, c.opinion, c.price_sensitivity)
+    table, positions = firm_table(m), np.ascontiguousarray(m.positions, dtype=np.float64)
+    args = (m.keys, m.month, m.customers_per_market, leaving, b.choice_noise, b.outside_option, *w, table, positions)
+    _release_kernel(*args, *state, m.tally.acquired)
+    m.firms_changed()
     fs.customers_end[:F] = np.bincount(m.slot, minlength=F + 1)[:F]
+
+
+@njit(cache=True)
+def _release_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    n_market: int,
+    leaving: np.ndarray,
+    noise: float,
+    outside_option: float,
+    width: float,
+    wf: float,
+    wt: float,
+    wp: float,
+    recession: float,
+    table: np.ndarray,
+    positions: np.ndarray,
+    firm: np.ndarray,
+    may_enter: np.ndarray,
+    trapped: np.ndarray,
+    ties: tuple[np.ndarray, ...],
+    needs: np.ndarray,
+    offer: np.ndarray,
+    opinion: np.ndarray,
+    sensitivity: np.ndarray,
+    acquired: np.ndarray,
+) -> None:
+    """Customers of a leaving firm are released, every tie cut, and choose again at once among the firms still in
+    their market (logit noise per option, blocks from 0), or stay out."""
+    n_local = positions.shape[0]
+    gum = np.empty(n_local + 1)  # each firm of the market, the outside option
+    for i in range(firm.shape[0]):
+        g = firm[i]
+        if g < 0 or not leaving[g]:
+            continue
+        detach_one(i, firm, may_enter, trapped, ties)
+        r = i // n_market
+        noise_row(gum, keys[r], _FIRMS, month, i - r * n_market, 0, noise)
+        sens = sensitivity_now(sensitivity[i], recession)
+        choose(
+            i,
+            r * n_local,
+            gum,
+            outside_option,
+            sens,
+            width,
+            wf,
+            wt,
+            wp,
+            table,
+            positions,
+            needs,
+            opinion,
+            firm,
+            ties,
+            offer,
+            acquired,
+        )

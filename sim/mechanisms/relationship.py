@@ -42,22 +42,6 @@ def price_sensitivity(m: MarketState, idx: IntArray | None = None) -> FloatArray
     return np.minimum(sensitivity * (1 + m.recession), 1.0)
 
 
-def reference_prices(m: MarketState) -> FloatArray:
-    """Per market (R): the mean list price of its active firms (of all its firms when none is active).
-
-    :meth:`MarketState.reference_price` for each market of a batched state; the yardstick of 'expensive'.
-    """
-    if m.markets == 1:
-        return np.array([m.reference_price()])
-    shape = (m.markets, m.firms_per_market)
-    active = m.firms.active[:-1].reshape(shape)
-    prices = (m.levers.price[:-1] * m.firms.price_factor[:-1]).reshape(shape)
-    some = active.any(axis=1)
-    mean_active = (prices * active).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
-    out: FloatArray = np.where(some, mean_active, prices.mean(axis=1))
-    return out
-
-
 def judge_month(m: MarketState) -> None:
     """Experience, satisfaction, expectation, trust, bond, resentment; then the clocks tick."""
     c, b, lv, on = m.customers, m.behaviour, m.levers, m.mechanisms
@@ -91,7 +75,7 @@ def judge_month(m: MarketState) -> None:
         lv.over_promise,
         lv.loyalty_points,
         reactance_relief(m) if on.resentment else np.ones(1),
-        reference_prices(m),
+        m.reference_prices(),
         m.recession,
         b.fit_width,
         b.fairness_sensitivity,

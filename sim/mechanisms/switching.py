@@ -11,152 +11,405 @@ trapped (Burnham, Frels & Mahajan 2003, switching costs). Firms may decline
 applicants whose needs they do not fit, and a firm out of the market takes no one.
 What a firm demands to let a customer go is seen before joining (``exit_signal``).
 Customers without a firm come back to the market now and then and choose the same way.
+
+Each rule is one compiled scalar function (``*_of``); the month's phases run them in
+kernels over all customers, and the array functions (:func:`joining_utility`, ...) run
+the same functions for the customers asked about. A customer chooses among the firms of
+their own market; opinions and the results of :func:`offer_fit` and :func:`joining_utility`
+have one column per firm of the market.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.mechanisms.exit_signal import signal
-from sim.mechanisms.relationship import price_sensitivity
+from sim.draws import STREAM_ID, uniforms
+from sim.mechanisms.choice import (
+    ACQ,
+    BOND,
+    CONTRACT,
+    EXIT_FEE,
+    FACTOR,
+    POINTS,
+    PRICE,
+    PROMO,
+    REF,
+    TERM,
+    TIES,
+    TRUST,
+    UPSELL,
+    choose,
+    detach_one,
+    exit_cost_of,
+    firm_table,
+    fit_of,
+    join_one,
+    joining_at,
+    noise_row,
+    staying_of,
+)
+from sim.mechanisms.economics import price_paid_of
+from sim.mechanisms.relationship import sensitivity_now
 from sim.state import FloatArray, IntArray, MarketState
+
+_CHOICE, _ENTRY = STREAM_ID["choice"], STREAM_ID["entry"]
+
+
+def _ties(m: MarketState) -> tuple[np.ndarray, ...]:
+    """The customers' tie arrays, in the order of :data:`TIES` (as the kernels take them)."""
+    return tuple(getattr(m.customers, name) for name in TIES)
+
+
+def _positions(m: MarketState) -> np.ndarray:
+    return np.ascontiguousarray(m.positions, dtype=np.float64)
+
+
+def _weights(m: MarketState) -> tuple[float, float, float, float, float, float]:
+    b = m.behaviour
+    return b.fit_width, b.weight_fit, b.weight_trust, b.weight_bond, b.weight_price, m.recession
 
 
 def offer_fit(m: MarketState, idx: IntArray) -> FloatArray:
     """(len(idx), F): fit each firm's offer would have, tailored as far as the firm tailors."""
-    needs = m.customers.needs[idx]
-    tailoring = m.levers.tailoring[:-1]
-    d2: FloatArray | float = 0.0
-    for d in range(needs.shape[1]):  # a loop over the dimensions of needs, not over customers
-        need, position = needs[:, d, None], m.positions[None, :, d]
-        offer = position + tailoring * (need - position)
-        d2 = d2 + (need - offer) ** 2
-    return m.fit_at(d2)
+    return _joining(m, idx, fit_only=True)
 
 
 def joining_utility(m: MarketState, idx: IntArray) -> FloatArray:
     """(len(idx), F): utility of joining each firm; -inf where the firm declines the customer."""
-    c, b, lv, F = m.customers, m.behaviour, m.levers, m.n_firms
-    fit = offer_fit(m, idx)
-    new_price = lv.price[:F] * m.firms.price_factor[:F] * (1 - lv.acquisition_discount[:F])
-    relative = new_price / m.reference_price() - 1
-    u = (
-        b.weight_fit * fit
-        + b.weight_trust * c.opinion[idx]
-        - b.weight_price * price_sensitivity(m, idx)[:, None] * relative
-    )
-    u = u + b.weight_trust * signal(m)[:F]
-    return np.where((fit >= lv.decline_poor_fit[:F]) & m.firms.active[:F], u, -np.inf)
+    return _joining(m, idx, fit_only=False)
+
+
+def _joining(m: MarketState, idx: IntArray, fit_only: bool) -> FloatArray:
+    c = m.customers
+    idx = np.asarray(idx, dtype=np.int64)
+    args = (m.customers_per_market, firm_table(m), _positions(m), *_weights(m))
+    out: FloatArray = _joining_table(idx, *args, c.needs, c.opinion, c.price_sensitivity, fit_only)
+    return out
+
+
+@njit(cache=True)
+def _joining_table(  # pragma: no cover - compiled
+    idx: np.ndarray,
+    n_market: int,
+    table: np.ndarray,
+    positions: np.ndarray,
+    width: float,
+    wf: float,
+    wt: float,
+    wb: float,
+    wp: float,
+    recession: float,
+    needs: np.ndarray,
+    opinion: np.ndarray,
+    sensitivity: np.ndarray,
+    fit_only: bool,
+) -> np.ndarray:
+    n_local = positions.shape[0]
+    out = np.empty((idx.shape[0], n_local))
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        base = (i // n_market) * n_local
+        sens = sensitivity_now(sensitivity[i], recession)
+        for j in range(n_local):
+            fit, u = joining_at(i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp)
+            out[k, j] = fit if fit_only else u
+    return out
 
 
 def staying_utility(m: MarketState, idx: IntArray) -> FloatArray:
     """Utility of staying with the current firm: fit, trust, bond and the price actually paid."""
-    c, b = m.customers, m.behaviour
-    relative = m.price_paid(idx) / m.reference_price() - 1
-    fit = m.fit(c.offer[idx], c.needs[idx])
-    return (
-        b.weight_fit * fit
-        + b.weight_trust * c.trust[idx]
-        + b.weight_bond * c.bond[idx]
-        - b.weight_price * price_sensitivity(m, idx) * relative
-    )
+    c = m.customers
+    idx = np.asarray(idx, dtype=np.int64)
+    args = (firm_table(m), *_weights(m), c.firm, c.needs, c.offer, c.price_sensitivity, _ties(m))
+    out: FloatArray = _staying_table(idx, *args)
+    return out
+
+
+@njit(cache=True)
+def _staying_table(  # pragma: no cover - compiled
+    idx: np.ndarray,
+    table: np.ndarray,
+    width: float,
+    wf: float,
+    wt: float,
+    wb: float,
+    wp: float,
+    recession: float,
+    firm: np.ndarray,
+    needs: np.ndarray,
+    offer: np.ndarray,
+    sensitivity: np.ndarray,
+    ties: tuple[np.ndarray, ...],
+) -> np.ndarray:
+    out = np.empty(idx.shape[0])
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        sens = sensitivity_now(sensitivity[i], recession)
+        out[k] = _stay(i, firm[i], table, width, wf, wt, wb, wp, sens, needs, offer, ties)
+    return out
+
+
+@njit(cache=True, inline="always")
+def _stay(  # pragma: no cover - compiled
+    i: int,
+    g: int,
+    table: np.ndarray,
+    width: float,
+    wf: float,
+    wt: float,
+    wb: float,
+    wp: float,
+    sensitivity: float,
+    needs: np.ndarray,
+    offer: np.ndarray,
+    ties: tuple[np.ndarray, ...],
+) -> float:
+    """Customer ``i``'s utility of staying with firm slot ``g`` (-1: no firm, who pays nothing)."""
+    h = g if g >= 0 else table.shape[0] - 1
+    paid = 0.0
+    if g >= 0:
+        paid = price_paid_of(table[h, PRICE], table[h, FACTOR], table[h, ACQ], ties[PROMO][i], ties[UPSELL][i])
+    d2 = 0.0
+    for d in range(needs.shape[1]):
+        d2 += (np.float64(needs[i, d]) - offer[i, d]) ** 2
+    fit = fit_of(d2, width)
+    return staying_of(fit, ties[TRUST][i], ties[BOND][i], sensitivity, paid / table[h, REF] - 1, wf, wt, wb, wp)
 
 
 def exit_cost(m: MarketState, idx: IntArray) -> FloatArray:
     """Exit fee (while the contract runs) plus loyalty points lost, in monthly prices."""
-    c, lv = m.customers, m.levers
-    f = c.firm[idx]
-    return np.where(c.contract_left[idx] > 0, lv.exit_fee[f], 0.0) + c.points[idx]
+    c = m.customers
+    idx = np.asarray(idx, dtype=np.int64)
+    out: FloatArray = _exit_cost_table(idx, c.firm, c.contract_left, c.points, m.levers.exit_fee)
+    return out
+
+
+@njit(cache=True)
+def _exit_cost_table(  # pragma: no cover - compiled
+    idx: np.ndarray, firm: np.ndarray, contract_left: np.ndarray, points: np.ndarray, exit_fee: np.ndarray
+) -> np.ndarray:
+    out = np.empty(idx.shape[0])
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        out[k] = exit_cost_of(contract_left[i], exit_fee[firm[i]], points[i])
+    return out
 
 
 def decide(m: MarketState) -> None:
     """Customers who look around stay, switch to the best other firm, or leave the market."""
-    c, b, lv, t = m.customers, m.behaviour, m.levers, m.tally
-    rng = m.rng["choice"]
-    u = rng.random((2, c.n))
-    looks = c.attached & ((u[0] < b.review_rate) | (c.triggered & (u[1] < b.trigger_review)))
-    idx = np.flatnonzero(looks) if m.mechanisms.switching else np.empty(0, dtype=int)
-    t.add("looked", m.slot, looks & m.mechanisms.switching)
-    noise = b.choice_noise * rng.gumbel(size=(len(idx), m.n_firms + 2))
-    stay = staying_utility(m, idx) + noise[:, 0]
-    alternatives = joining_utility(m, idx) + noise[:, 1:-1]
-    alternatives[np.arange(len(idx)), c.firm[idx]] = -np.inf
-    best = np.argmax(alternatives, axis=1) if len(idx) else np.empty(0, dtype=int)
-    best_u = alternatives[np.arange(len(idx)), best] if len(idx) else np.empty(0)
-    outside = b.outside_option + noise[:, -1]
-    gain = np.maximum(best_u, outside) - stay
-    cost = b.switching_cost_weight * exit_cost(m, idx)
-    wants_out = gain > b.inertia
-    moves = wants_out & (gain - cost > b.inertia)
-    c.trapped[idx] = wants_out & ~moves
+    c, b, t = m.customers, m.behaviour, m.tally
+    rules = (b.review_rate, b.trigger_review, b.choice_noise, b.outside_option, b.inertia, b.switching_cost_weight)
+    choice = (*_weights(m), firm_table(m), _positions(m))
+    state = (c.firm, c.may_enter, c.trapped, _ties(m), c.triggered, c.needs, c.offer, c.opinion, c.price_sensitivity)
+    counts = (t.looked, t.exit_fees, t.churned, t.switched_out, t.left_market, t.acquired)
+    on = bool(m.mechanisms.switching)
+    args = (m.keys, m.month, m.customers_per_market, on, *rules, *choice, *state, *counts)
+    _decide_kernel(*args)
+    m.firms_changed()
 
-    movers, target = idx[moves], np.where(best_u >= outside, best, -1)[moves]
-    old = c.firm[movers]
-    fee = np.where(c.contract_left[movers] > 0, lv.exit_fee[old] * lv.price[old], 0.0)
-    t.add("exit_fees", old, weights=fee)
-    t.add("churned", old)
-    t.add("switched_out", old, target >= 0)
-    t.add("left_market", old, target < 0)
-    c.opinion[movers, old] = c.trust[movers]  # what they think of the firm they left
-    detach(m, movers)
-    join(m, movers[target >= 0], target[target >= 0])
 
-    renew = c.attached & (c.contract_left == 0) & (lv.contract_term[m.slot] > 0)
-    c.contract_left[renew] = lv.contract_term[m.slot[renew]].astype(int)
+@njit(cache=True)
+def _decide_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    n_market: int,
+    switching: bool,
+    review_rate: float,
+    trigger_review: float,
+    noise: float,
+    outside_option: float,
+    inertia: float,
+    cost_weight: float,
+    width: float,
+    wf: float,
+    wt: float,
+    wb: float,
+    wp: float,
+    recession: float,
+    table: np.ndarray,
+    positions: np.ndarray,
+    firm: np.ndarray,
+    may_enter: np.ndarray,
+    trapped: np.ndarray,
+    ties: tuple[np.ndarray, ...],
+    triggered: np.ndarray,
+    needs: np.ndarray,
+    offer: np.ndarray,
+    opinion: np.ndarray,
+    sensitivity: np.ndarray,
+    looked: np.ndarray,
+    exit_fees: np.ndarray,
+    churned: np.ndarray,
+    switched_out: np.ndarray,
+    left_market: np.ndarray,
+    acquired: np.ndarray,
+) -> None:
+    """Per customer with a firm: look around (two draws: by chance, after a trigger); a looker compares staying,
+    each other firm of the market and the outside option (logit noise per option, blocks from 1), and moves,
+    or stays, trapped if only the exit cost holds them; then a contract that has run out renews."""
+    n_local = positions.shape[0]
+    trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
+    gum = np.empty(n_local + 2)  # stay, each firm of the market, the outside option
+    r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
+    for i in range(firm.shape[0]):
+        if i == end:
+            r, end = r + 1, end + n_market
+        g = firm[i]
+        if g < 0:
+            continue
+        li, base = i - r * n_market, r * n_local
+        if switching:
+            u0, u1, _, _ = uniforms(keys[r], _CHOICE, month, li, 0)
+            if u0 < review_rate or (triggered[i] and u1 < trigger_review):
+                looked[g] += 1.0
+                noise_row(gum, keys[r], _CHOICE, month, li, 1, noise)
+                sens = sensitivity_now(sensitivity[i], recession)
+                stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties) + gum[0]
+                best, best_u = -1, -np.inf
+                for j in range(n_local):
+                    if base + j == g:
+                        continue
+                    u = joining_at(i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp)[1]
+                    u += gum[1 + j]
+                    if u > best_u:
+                        best, best_u = base + j, u
+                outside = outside_option + gum[n_local + 1]
+                gain = max(best_u, outside) - stay
+                cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
+                wants_out = gain > inertia
+                moves = wants_out and gain - cost > inertia
+                trapped[i] = wants_out and not moves
+                if moves:
+                    target = best if best_u >= outside else -1
+                    if contract_left[i] > 0:
+                        exit_fees[g] += table[g, EXIT_FEE] * table[g, PRICE]
+                    churned[g] += 1.0
+                    if target >= 0:
+                        switched_out[g] += 1.0
+                    else:
+                        left_market[g] += 1.0
+                    opinion[i, g - base] = trust[i]  # what they think of the firm they left
+                    detach_one(i, firm, may_enter, trapped, ties)
+                    if target >= 0:
+                        join_one(
+                            i, target, target - base, table, positions, needs, opinion, firm, ties, offer, acquired
+                        )
+        g = firm[i]
+        if g >= 0 and contract_left[i] == 0 and table[g, TERM] > 0:
+            contract_left[i] = int(table[g, TERM])  # the contract renews
 
 
 def enter_market(m: MarketState) -> None:
     """Customers without a firm come back now and then, and join the firm they like best, if any."""
     c, b = m.customers, m.behaviour
-    rng = m.rng["entry"]
-    u = rng.random(c.n)
-    idx = np.flatnonzero(~c.attached & (u < b.reentry_rate) & c.may_enter)
-    noise = b.choice_noise * rng.gumbel(size=(len(idx), m.n_firms + 1))
-    options = joining_utility(m, idx) + noise[:, :-1]
-    if not len(idx):
-        return
-    best = np.argmax(options, axis=1)
-    joins = options[np.arange(len(idx)), best] > b.outside_option + noise[:, -1]
-    join(m, idx[joins], best[joins])
+    rules = (b.reentry_rate, b.choice_noise, b.outside_option, *_weights(m), firm_table(m), _positions(m))
+    state = (c.firm, c.may_enter, _ties(m), c.needs, c.offer, c.opinion, c.price_sensitivity, m.tally.acquired)
+    _enter_kernel(m.keys, m.month, m.customers_per_market, *rules, *state)
+    m.firms_changed()
 
 
-#: What a customer has with their firm and loses on leaving it (reset to 0; also read by ``benchmarks/reference``).
-TIES = (
-    "tenure",
-    "trust",
-    "bond",
-    "satisfaction",
-    "expectation",
-    "resentment",
-    "contract_left",
-    "points",
-    "promo_left",
-    "upsell",
-    "complaint_wait",
-    "hidden_defects",
-)
+@njit(cache=True)
+def _enter_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    n_market: int,
+    reentry_rate: float,
+    noise: float,
+    outside_option: float,
+    width: float,
+    wf: float,
+    wt: float,
+    wb: float,
+    wp: float,
+    recession: float,
+    table: np.ndarray,
+    positions: np.ndarray,
+    firm: np.ndarray,
+    may_enter: np.ndarray,
+    ties: tuple[np.ndarray, ...],
+    needs: np.ndarray,
+    offer: np.ndarray,
+    opinion: np.ndarray,
+    sensitivity: np.ndarray,
+    acquired: np.ndarray,
+) -> None:
+    """Per customer without a firm who may come back: one draw whether they do, then the best firm of the market
+    joins them if it beats staying out (logit noise per option, blocks from 1)."""
+    n_local = positions.shape[0]
+    gum = np.empty(n_local + 1)  # each firm of the market, the outside option
+    r, end = -1, 0  # the market of customer i, and where the next one starts
+    for i in range(firm.shape[0]):
+        if i == end:
+            r, end = r + 1, end + n_market
+        if firm[i] >= 0 or not may_enter[i]:
+            continue
+        li = i - r * n_market
+        u0, _, _, _ = uniforms(keys[r], _ENTRY, month, li, 0)
+        if not u0 < reentry_rate:
+            continue
+        noise_row(gum, keys[r], _ENTRY, month, li, 1, noise)
+        sens = sensitivity_now(sensitivity[i], recession)
+        choose(
+            i,
+            r * n_local,
+            gum,
+            outside_option,
+            sens,
+            width,
+            wf,
+            wt,
+            wp,
+            table,
+            positions,
+            needs,
+            opinion,
+            firm,
+            ties,
+            offer,
+            acquired,
+        )
 
 
 def detach(m: MarketState, idx: IntArray) -> None:
     """End the relationship: the customer has no firm and all ties are cut."""
     c = m.customers
-    c.firm[idx] = -1
+    _detach_kernel(np.asarray(idx, dtype=np.int64), c.firm, c.may_enter, c.trapped, _ties(m))
     m.firms_changed()
-    c.may_enter[idx] = False  # those who just left do not come back the same month
-    for name in (*TIES, "trapped"):
-        getattr(c, name)[idx] = 0
+
+
+@njit(cache=True)
+def _detach_kernel(  # pragma: no cover - compiled
+    idx: np.ndarray, firm: np.ndarray, may_enter: np.ndarray, trapped: np.ndarray, ties: tuple[np.ndarray, ...]
+) -> None:
+    for k in range(idx.shape[0]):
+        detach_one(idx[k], firm, may_enter, trapped, ties)
 
 
 def join(m: MarketState, idx: IntArray, firm: np.ndarray) -> None:
     """Start a relationship: trust starts from the opinion, the offer is the firm's, tailored."""
-    c, lv = m.customers, m.levers
-    c.firm[idx] = firm
+    c = m.customers
+    idx, target = np.asarray(idx, dtype=np.int64), np.asarray(firm, dtype=np.int64)
+    state = (c.needs, c.opinion, c.firm, _ties(m), c.offer, m.tally.acquired)
+    _join_kernel(idx, target, m.customers_per_market, firm_table(m), _positions(m), *state)
     m.firms_changed()
-    c.trust[idx] = np.clip(c.opinion[idx, firm] + signal(m)[firm], 0.0, 1.0)
-    promised = lv.over_promise[firm] if m.mechanisms.advertising else 0.0
-    c.expectation[idx] = np.minimum(c.opinion[idx, firm] + promised, 1.0)
-    c.satisfaction[idx] = c.expectation[idx]
-    c.offer[idx] = m.positions[firm] + lv.tailoring[firm][:, None] * (c.needs[idx] - m.positions[firm])
-    c.contract_left[idx] = lv.contract_term[firm].astype(int)
-    c.promo_left[idx] = np.where(lv.acquisition_discount[firm] > 0, lv.discount_months[firm], 0).astype(int)
-    m.tally.add("acquired", firm)
+
+
+@njit(cache=True)
+def _join_kernel(  # pragma: no cover - compiled
+    idx: np.ndarray,
+    target: np.ndarray,
+    n_market: int,
+    table: np.ndarray,
+    positions: np.ndarray,
+    needs: np.ndarray,
+    opinion: np.ndarray,
+    firm: np.ndarray,
+    ties: tuple[np.ndarray, ...],
+    offer: np.ndarray,
+    acquired: np.ndarray,
+) -> None:
+    n_local = positions.shape[0]
+    for k in range(idx.shape[0]):
+        i, h = idx[k], target[k]
+        join_one(i, h, h - (i // n_market) * n_local, table, positions, needs, opinion, firm, ties, offer, acquired)

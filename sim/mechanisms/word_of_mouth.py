@@ -12,47 +12,175 @@ exceeds its real quality by ``over_promise``. Opinions slowly fade to neutral.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.mechanisms.relationship import advocacy
-from sim.state import MarketState, by_slot
+from sim.draws import STREAM_ID, uniforms
+from sim.mechanisms.relationship import advocacy_of
+from sim.state import MarketState
 
 NEUTRAL = 0.5
+_TALK = STREAM_ID["talk"]
 
 
 def talk(m: MarketState) -> None:
     """Speakers' advocacy spreads to their contacts' opinion of the speaker's firm; angry speakers post."""
-    c, b, on, F = m.customers, m.behaviour, m.mechanisms, m.n_firms
-    u = m.rng["talk"].random(c.n)
-    speaks = c.attached & (u < c.talkativeness)
-    said = advocacy(m)
-    m.tally.add("wom_positive", m.slot, speaks & (said >= m.measures.speaks_well))
-    m.tally.add("wom_negative", m.slot, speaks & (said < m.measures.speaks_ill))
-    if on.word_of_mouth and speaks.any():
-        who = np.flatnonzero(speaks)
-        reach = m.network[who].T  # listeners x speakers (CSC: no conversion needed)
-        said_by, firm_of = said[who], m.slot[who]
-        for g in range(F):  # a loop over firms, not customers
-            about_g = firm_of == g
-            total, count = reach @ np.where(about_g, said_by, 0.0), reach @ about_g.astype(float)
-            hit = count > 0
-            mean = np.divide(total, count, out=np.zeros_like(total), where=hit)
-            opinion = c.opinion[:, g]  # a contiguous column
-            opinion += b.wom_weight * np.where(hit, mean - opinion, 0.0)
-    if on.public_channel:
-        posts = by_slot(m.slot, F, speaks & (said < b.post_threshold))[:F]
-        m.tally.posts[:F] += posts
-        reached = 1 - (1 - b.public_reach) ** posts
-        c.opinion *= 1 - b.public_impact * reached
+    c, b, on, th, t = m.customers, m.behaviour, m.mechanisms, m.measures, m.tally
+    net = m.network
+    _talk_kernel(
+        m.keys,
+        m.month,
+        m.customers_per_market,
+        m.firms_per_market,
+        c.firm,
+        c.talkativeness,
+        c.trust,
+        c.satisfaction,
+        c.bond,
+        c.opinion,
+        net.indptr,
+        net.indices,
+        b.advocacy_trust,
+        b.advocacy_satisfaction,
+        b.advocacy_bond,
+        th.speaks_well,
+        th.speaks_ill,
+        b.post_threshold,
+        b.wom_weight,
+        b.public_reach,
+        b.public_impact,
+        bool(on.word_of_mouth),
+        bool(on.public_channel),
+        t.wom_positive,
+        t.wom_negative,
+        t.posts,
+    )
+
+
+@njit(cache=True)
+def _talk_kernel(  # pragma: no cover - compiled
+    keys: np.ndarray,
+    month: int,
+    n_market: int,
+    n_local: int,
+    firm: np.ndarray,
+    talkativeness: np.ndarray,
+    trust: np.ndarray,
+    satisfaction: np.ndarray,
+    bond: np.ndarray,
+    opinion: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w_trust: float,
+    w_satisfaction: float,
+    w_bond: float,
+    speaks_well: float,
+    speaks_ill: float,
+    post_threshold: float,
+    wom_weight: float,
+    public_reach: float,
+    public_impact: float,
+    word_of_mouth: bool,
+    public_channel: bool,
+    wom_positive: np.ndarray,
+    wom_negative: np.ndarray,
+    posts: np.ndarray,
+) -> None:
+    """Pass 1: who speaks (one draw each), the tallies and posts. Pass 2: each listener hears its speaking contacts."""
+    n = firm.shape[0]
+    n_slots = wom_positive.shape[0] - 1
+    said = np.zeros(n, dtype=np.float64)  # advocacy of each speaker
+    about = np.full(n, -1, dtype=np.int32)  # the local firm a speaker speaks of; -1 = silent
+    any_speaks = False
+    r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
+    for i in range(n):
+        if i == end:
+            r, end = r + 1, end + n_market
+        g = firm[i]
+        if g < 0:
+            continue
+        u0, _, _, _ = uniforms(keys[r], _TALK, month, i - r * n_market, 0)
+        if not u0 < talkativeness[i]:
+            continue
+        s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
+        said[i], about[i] = s, g - r * n_local
+        any_speaks = True
+        if s >= speaks_well:
+            wom_positive[g] += 1.0
+        if s < speaks_ill:
+            wom_negative[g] += 1.0
+        if public_channel and s < post_threshold:
+            posts[g] += 1.0
+    keep = np.ones(n_slots, dtype=np.float64)  # factor on every opinion of each firm from the month's posts
+    if public_channel:
+        for g in range(n_slots):
+            keep[g] = 1.0 - public_impact * (1.0 - (1.0 - public_reach) ** posts[g])
+    hears = word_of_mouth and any_speaks
+    if not hears and not public_channel:
+        return
+    total = np.zeros(n_local, dtype=np.float64)
+    count = np.zeros(n_local, dtype=np.float64)
+    base, end = -n_local, 0
+    for i in range(n):
+        if i == end:
+            base, end = base + n_local, end + n_market
+        heard = False
+        if hears:
+            for e in range(indptr[i], indptr[i + 1]):
+                k = indices[e]  # a contact (the network is symmetric: contacts hear each other)
+                j = about[k]
+                if j >= 0:
+                    total[j] += said[k]
+                    count[j] += 1.0
+                    heard = True
+        if not (heard or public_channel):
+            continue
+        for j in range(n_local):
+            o = np.float64(opinion[i, j])
+            if count[j] > 0:  # what the listener heard of firm j: the mean of what was said
+                o += wom_weight * (total[j] / count[j] - o)
+                total[j] = 0.0
+                count[j] = 0.0
+            if public_channel:  # what the market read of firm j
+                o *= keep[base + j]
+            opinion[i, j] = o
 
 
 def advertise(m: MarketState) -> None:
     """Advertising pulls opinions towards the firm's claim; all opinions slowly fade to neutral."""
     c, b, lv = m.customers, m.behaviour, m.levers
     F = m.n_firms
-    if m.mechanisms.advertising:
-        quality = 1 - b.exhaustion_quality * m.firms.exhaustion[:F]
-        claim = np.minimum(quality + lv.over_promise[:F], 1.0)
-        pull = b.ad_effect * lv.marketing[:F] * m.firms.active[:F]
-        c.opinion += pull * (claim - c.opinion)
-    c.opinion += b.opinion_memory * (NEUTRAL - c.opinion)
-    np.clip(c.opinion, 0.0, 1.0, out=c.opinion)
+    quality = 1 - b.exhaustion_quality * m.firms.exhaustion[:F]
+    claim = np.minimum(quality + lv.over_promise[:F], 1.0)
+    pull = b.ad_effect * lv.marketing[:F] * m.firms.active[:F]
+    _advertise_kernel(
+        m.customers_per_market,
+        m.firms_per_market,
+        c.opinion,
+        claim,
+        pull,
+        bool(m.mechanisms.advertising),
+        b.opinion_memory,
+    )
+
+
+@njit(cache=True)
+def _advertise_kernel(  # pragma: no cover - compiled
+    n_market: int,
+    n_local: int,
+    opinion: np.ndarray,
+    claim: np.ndarray,
+    pull: np.ndarray,
+    advertising: bool,
+    memory: float,
+) -> None:
+    """Each opinion moves towards its firm's claim (advertising on), then fades towards neutral, clipped to [0, 1]."""
+    markets = opinion.shape[0] // n_market
+    for j in range(n_local):  # column by column: opinion is stored a column per firm
+        for r in range(markets):
+            g = r * n_local + j
+            for i in range(r * n_market, (r + 1) * n_market):
+                o = np.float64(opinion[i, j])
+                if advertising:
+                    o += pull[g] * (claim[g] - o)
+                o += memory * (NEUTRAL - o)
+                opinion[i, j] = min(max(o, 0.0), 1.0)
