@@ -6,20 +6,41 @@
 Each setting runs the same shrunken ``experiments/policy_comparison.toml`` into a fresh folder. ``runs/s`` times
 the whole sweep (pool start-up, simulation, Parquet writes); ``steady`` counts only from the first finished run
 to the last, leaving out the one-off start of the worker processes. The machine's load average is printed
-alongside, since other work on the machine lowers the speed-up.
+alongside, since other work on the machine lowers the speed-up. The same sweep is run with the last numpy
+engine (``baseline.NUMPY_ENGINE``, checked out beside this one; ``--baseline ''`` skips it), and the
+``vs numpy`` column is the ratio of runs/s at the same number of workers, from the same run of this script.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sim.experiments import load_experiment, run_experiment
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baseline import NUMPY_ENGINE, checkout  # noqa: E402
+
+from sim.experiments import load_experiment, run_experiment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def baseline_rates(rev: str, argv: list[str]) -> dict[int, float]:
+    """Runs/s by number of workers of the same sweep with the code of commit ``rev``."""
+    with checkout(rev) as tree:
+        out = subprocess.run(
+            [sys.executable, __file__, *argv, "--baseline", ""],  # this script, on the other commit's package
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(tree)},
+        ).stdout
+    rows = [line.split() for line in out.splitlines()]
+    return {int(r[0]): float(r[3]) for r in rows if r and r[0].isdigit()}
 
 
 def main() -> None:
@@ -29,7 +50,11 @@ def main() -> None:
     p.add_argument("--years", type=float, default=10)
     p.add_argument("--replications", type=int, default=16)
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--baseline", default=NUMPY_ENGINE, help="commit to compare with ('' for none)")
     args = p.parse_args()
+    argv = ["--experiment", str(args.experiment), "--customers", str(args.customers), "--years", str(args.years)]
+    argv += ["--replications", str(args.replications), "--workers", *map(str, args.workers)]
+    old = baseline_rates(args.baseline, argv) if args.baseline else {}
     exp = load_experiment(args.experiment, customers=args.customers, years=args.years, replications=args.replications)
     print(
         f"{exp.name}: {args.customers:,} customers, {args.years:g} years, {args.replications} replications, "
@@ -37,7 +62,7 @@ def main() -> None:
     )
     print(
         f"{'workers':>7} {'runs':>5} {'seconds':>8} {'runs/s':>7} {'steady':>7} {'speed-up':>8} "
-        f"{'steady speed-up':>15} {'load avg (1 min)':>17}"
+        f"{'steady speed-up':>15} {'load avg (1 min)':>17} {'numpy runs/s':>12} {'vs numpy':>8}"
     )
     base = steady_base = None
     for workers in args.workers:
@@ -45,20 +70,21 @@ def main() -> None:
             load = os.getloadavg()[0]
             stamps: list[float] = []
             start = time.perf_counter()
-            out = run_experiment(
+            run_experiment(
                 exp,
                 Path(tmp) / "out",
                 workers=workers,
                 progress=lambda done, total, s=stamps: s.append(time.perf_counter()),
             )
             seconds = time.perf_counter() - start
-            runs = len(list((out / "runs").glob("*.parquet")))
+            runs = len(stamps)
         rate = runs / seconds
         steady = (len(stamps) - 1) / (stamps[-1] - stamps[0])
         base, steady_base = base or rate, steady_base or steady
         print(
             f"{workers:>7} {runs:>5} {seconds:>8.2f} {rate:>7.2f} {steady:>7.2f} {rate / base:>7.2f}x "
-            f"{steady / steady_base:>14.2f}x {load:>8.2f} -> {os.getloadavg()[0]:.2f}"
+            f"{steady / steady_base:>14.2f}x {load:>8.2f} -> {os.getloadavg()[0]:5.2f} "
+            f"{old.get(workers, float('nan')):>12.2f} {rate / old.get(workers, float('nan')):>7.1f}x"
         )
 
 
