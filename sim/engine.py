@@ -12,7 +12,7 @@ batch equals, bit for bit, a single run with seed ``seeds[r]``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
@@ -123,23 +123,31 @@ class Engine:
 
     def simulate_month(self, month: int) -> None:
         """One month of the market, phase by phase; ``month`` counts recorded steps (burn-in months are <= 0)."""
-        m = self.state
         self.begin_month(month)
-        apply_shocks(m, self.shocks, self.firm_index)
-        hire_staff(m)  # the back office follows the customer base, with a lag
-        drift_needs(m)  # customers change by themselves
-        serve_customers(m)  # encounters, failures, complaints, resolution, queues
-        contact_customers(m)  # sales pitches and care contacts
-        listen_and_adapt(m)  # firms that listen follow drifting needs
-        update_staff(m)  # strain and exhaustion of front-line staff
-        judge_month(m)  # experience, satisfaction, trust, bond, resentment
-        talk(m)  # word of mouth and public posts
-        advertise(m)  # advertising; opinions fade
-        decide(m)  # stay, switch or leave
-        enter_market(m)  # firms win customers from outside the market
-        settle_accounts(m)  # revenue, costs, profit
-        settle_reserves(m)  # losses eat reserves; a firm out of money leaves
+        for _, phase in self.phases:
+            phase(self.state)
+        m = self.state
         m.recent.push(m.tally.churned, (m.firms.customers_start + m.firms.customers_end) / 2)
+
+    @property
+    def phases(self) -> tuple[tuple[str, Callable[[MarketState], None]], ...]:
+        """The month's phases in the order of the brief, each with its name (as profiles show them)."""
+        return (
+            ("shocks", lambda m: apply_shocks(m, self.shocks, self.firm_index)),
+            ("staff hiring", hire_staff),  # the back office follows the customer base, with a lag
+            ("needs", drift_needs),  # customers change by themselves
+            ("service", serve_customers),  # encounters, failures, complaints, resolution, queues
+            ("contacts", contact_customers),  # sales pitches and care contacts
+            ("listening", listen_and_adapt),  # firms that listen follow drifting needs
+            ("staff strain", update_staff),  # strain and exhaustion of front-line staff
+            ("judging", judge_month),  # experience, satisfaction, trust, bond, resentment
+            ("word of mouth", talk),  # word of mouth and public posts
+            ("advertising", advertise),  # advertising; opinions fade
+            ("switching", decide),  # stay, switch or leave
+            ("entry", enter_market),  # firms win customers from outside the market
+            ("accounts", settle_accounts),  # revenue, costs, profit
+            ("reserves", settle_reserves),  # losses eat reserves; a firm out of money leaves
+        )
 
     def begin_month(self, month: int) -> None:
         """Firms set sales pressure from last month's results; this month's counters start at zero."""
