@@ -217,7 +217,8 @@ def run_batch(
     values[0] = [engine.outcomes[name] for name in names]
     for step in range(1, months + 1):
         engine.simulate_month(step)
-        values[step] = [engine.record()[name] for name in names]
+        outcomes = engine.record()
+        values[step] = [outcomes[name] for name in names]
     return outcome_table(scenario, engine, values, names)
 
 
