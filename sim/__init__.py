@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from sim import compat  # noqa: F401, I001 - first: imports Mesa, keeping the multiprocessing start method
 from sim.agents import Customer, Firm
+from sim.engine import run_batch
 from sim.evaluation import evaluate
 from sim.experiments.results import load_results
 from sim.metrics import METRICS
@@ -47,5 +48,6 @@ __all__ = [
     "preset_scenario",
     "register",
     "run",
+    "run_batch",
     "set_parameters",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ from sim.metrics import measure
 from sim.network import build_network
 from sim.params import Levers
 from sim.policies import POLICIES, Policy
-from sim.scenario import Scenario, Shock
+from sim.scenario import Scenario, Shock, resolve_scenario
 from sim.state import STREAMS, CustomerState, FirmState, FirmTable, MarketState, Tally, by_slot, new_customers
 
 HISTORY = 13  # months of customer counts kept for re-steering (a year ago and now)
@@ -190,19 +191,24 @@ class Engine:
         return self.outcomes
 
 
-def run_batch(scenario: Scenario, seeds: Sequence[int], *, years: float | None = None) -> pd.DataFrame:
-    """Run ``scenario`` once per seed, all replications stepped as one state; the tidy table of every run.
+def run_batch(
+    scenario: Scenario | str | Path | None, seeds: Sequence[int], *, years: float | None = None
+) -> pd.DataFrame:
+    """Run ``scenario`` (object, file, preset name; None = default market) once per seed, all replications
+    stepped as one state; the tidy table of every run.
 
     The rows and columns are those of :func:`sim.run` for each seed, concatenated in the order of
     ``seeds`` (and equal to them, bit for bit).
 
     >>> from sim.scenario import preset_scenario
     >>> s = preset_scenario("permanent_exit", customers=200).with_changes(years=1, burn_in_years=0)
-    >>> table = run_batch(s, [1])
+    >>> table = run_batch(s, [1, 2, 3])
     >>> table.groupby("seed").size().tolist()
-    [52]
+    [52, 52, 52]
     """
-    scenario = scenario.with_changes(years=years)
+    scenario = resolve_scenario(scenario).with_changes(years=years)
+    if not len(seeds):
+        raise ValueError("run_batch needs at least one seed")
     engine = Engine(scenario, seeds)
     engine.burn_in()
     names = list(engine.outcomes)
@@ -211,7 +217,8 @@ def run_batch(scenario: Scenario, seeds: Sequence[int], *, years: float | None =
     values[0] = [engine.outcomes[name] for name in names]
     for step in range(1, months + 1):
         engine.simulate_month(step)
-        values[step] = [engine.record()[name] for name in names]
+        outcomes = engine.record()
+        values[step] = [outcomes[name] for name in names]
     return outcome_table(scenario, engine, values, names)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from sim.experiments.batches import batch_size
 from sim.experiments.spec import Experiment
 from sim.memory import PROCESS_MB, RUN_OVERHEAD, Estimate, available_mb, cores, run_mb
 from sim.scenario import Scenario
@@ -35,14 +36,15 @@ def largest(exp: Experiment, scenario: Scenario, name: str, value: int) -> int:
 
 
 def sweep_estimate(exp: Experiment, scenario: Scenario, workers: int, remote: bool) -> Estimate:
-    """Peak memory of the sweep on this machine: the runner, its plan and every local worker's market."""
+    """Peak memory of the sweep on this machine: the runner, its plan and every local worker's batch of markets."""
     customers = largest(exp, scenario, "customers.count", scenario.customers.count)
     degree = largest(exp, scenario, "network.degree", scenario.network.degree)
-    one = run_mb(customers, degree, scenario.network.kind, len(scenario.firms))
+    batched = customers * min(batch_size(customers), exp.replications)  # a worker steps a batch of replications
+    one = run_mb(batched, degree, scenario.network.kind, len(scenario.firms))
     runs = run_count(exp)
     plan = runs * RUN_OVERHEAD / 2**20
     if remote:
-        mb, where = PROCESS_MB + plan, f"the runner of {runs:,} runs (each run about {one:.0f} MB on a worker)"
+        mb, where = PROCESS_MB + plan, f"the runner of {runs:,} runs (each batch about {one:.0f} MB on a worker)"
     elif workers <= 1:
         mb, where = one + plan, f"a sweep of {runs:,} runs in this process"
     else:

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.experiments.batches import batch_size, batches, execute_batch, label
 from sim.experiments.budget import bounded_workers, describe_plan, run_count, sweep_estimate
 from sim.experiments.cluster import dask_executor
 from sim.experiments.dataset import RESULTS, compact, dataset_meta, folded_runs
@@ -47,7 +48,6 @@ from sim.scenario import Scenario, ScenarioError
 RECORD = "experiment.json"
 POLL_SECONDS = 1.0  # how often a waiting runner looks again at the cluster's size
 RUNS = "runs"
-ID_COLUMNS = ["run_id", "point", "policy", "replication", "seed", "step", "year", "firm", "firm_policy", "focal"]
 
 
 @dataclass(frozen=True)
@@ -100,21 +100,7 @@ def execute(scenario: dict[str, Any], focal: int, run: Run, outcomes: list[str])
         table = model.outcomes()
     finally:
         model.release()
-    table = table.drop(columns=["seed", "scenario"]).rename(columns={"policy": "firm_policy"})
-    ids = {
-        "run_id": run.key,
-        "point": run.point,
-        "policy": run.policy,
-        "replication": run.replication,
-        "seed": run.seed,
-    }
-    for column, value in reversed(ids.items()):
-        table.insert(0, column, value)
-    table["focal"] = table["firm"] == data["firms"][focal]["name"]
-    for name, value in run.values.items():
-        table[name] = value
-    keep = outcomes or [c for c in table.columns if c not in (*ID_COLUMNS, *run.values)]
-    return table[ID_COLUMNS + list(run.values) + keep].reset_index(drop=True)
+    return label(table, run, data["firms"][focal]["name"], outcomes)
 
 
 class InlineExecutor(Executor):
@@ -381,23 +367,24 @@ def run_experiment(
             disable=progress is not True,
             smoothing=0.1,
         )
-        waiting: dict[Future, Run] = {}
-        queue = iter(todo)
+        waiting: dict[Future, list[Run]] = {}
+        count = the_plan.scenario["customers"]["count"]
+        queue = batches(todo, lambda run: batch_size(int(run.values.get("customers.count", count))))
         try:
             while True:
-                while len(waiting) < in_flight_now(window) and (run := next(queue, None)) is not None:
-                    waiting[pool.submit(execute, *args, run, outcomes)] = run
+                while len(waiting) < in_flight_now(window) and (batch := next(queue, None)) is not None:
+                    waiting[pool.submit(execute_batch, *args, batch, outcomes)] = batch
                 if not waiting:
                     break
                 finished, _ = wait(list(waiting), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    run = waiting.pop(future)
-                    table = future.result()
-                    write_run(folder / f"{run.key}.parquet", table, stamp(run, experiment_id, code))
-                    done += 1
-                    bar.update(1)
-                    if callable(progress):
-                        progress(done, total)
+                    batch = waiting.pop(future)
+                    for run, table in zip(batch, future.result(), strict=True):
+                        write_run(folder / f"{run.key}.parquet", table, stamp(run, experiment_id, code))
+                        done += 1
+                        bar.update(1)
+                        if callable(progress):
+                            progress(done, total)
         finally:
             bar.close()
             for future in waiting:
