@@ -3,7 +3,9 @@
 Each draw is a pure function of its key and counter (Philox4x32-10, Salmon et al. 2011,
 "Parallel random numbers: as easy as 1, 2, 3", SC'11; the generator of Random123, cuRAND and
 JAX). The key is the run's seed; the counter is the customer's index within their market,
-the month, the phase's stream and a block number. So a customer's draws do not depend on
+the month (``MarketState.elapsed``: months simulated so far, burn-in included, so a burn-in
+month draws what the same month of a run without burn-in draws), the phase's stream and a
+block number. So a customer's draws do not depend on
 how many other customers there are, in which order they are visited, how the population
 is chunked, or whether R replications are stepped as one batched state: replication ``r``
 of a batch draws exactly what a single run with the same seed draws.

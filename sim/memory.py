@@ -20,7 +20,7 @@ from pathlib import Path
 from sim.scenario import Scenario
 
 MB = 2**20
-PROCESS_MB = 170.0  # Python with numpy, pandas, scipy, networkx and Mesa imported
+PROCESS_MB = 270.0  # Python with numpy, pandas, scipy, networkx, Mesa and numba imported, the kernels loaded
 APP_MB = 330.0  # the workshop page's server (Solara, matplotlib) on top of its markets
 PER_FIRM = 18.0  # bytes per customer and firm
 # bytes per customer: (fixed, per unit of mean degree) for each network family

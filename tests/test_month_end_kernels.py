@@ -41,6 +41,7 @@ def _state(customers: int = 300, months: int = 6, seed: int = 4, **sections) -> 
     finally:
         model.release()
     m.month += 1
+    m.elapsed += 1
     return m
 
 

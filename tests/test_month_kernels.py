@@ -86,7 +86,7 @@ def test_state_stays_compact_and_in_bounds_and_the_counts_add_up(seed, month, me
     try:
         m, c, t = model.market, model.market.customers, model.market.tally
         scramble(m, np.random.default_rng(seed))
-        m.month = month
+        m.month = m.elapsed = month
         m.tally.reset()
         waiting_before = (c.complaint_wait > 0).copy()
         defects_before = int(c.hidden_defects[c.firm >= 0].sum())
@@ -146,7 +146,7 @@ def test_a_customers_month_does_not_depend_on_the_size_of_the_market(phase, seed
         a.customers.complaint_wait[:] = 0  # the back office's queue is shared by the firm's customers
         copy_rows(b, a)
         for m in (a, b):
-            m.month = month
+            m.month = m.elapsed = month
             m.tally.reset()
             PHASES[phase](m)
         for name in ROWS:
@@ -162,7 +162,7 @@ def test_draws_change_with_the_month_and_the_seed():
     for seed, month in ((1, 3), (1, 4), (2, 3)):
         model = model_of(400, 1)
         model.market.keys[:] = seed_key(seed)
-        model.market.month = month
+        model.market.month = model.market.elapsed = month
         drift_needs(model.market)
         outcomes.append(model.market.customers.needs.copy())
         model.release()
@@ -206,7 +206,7 @@ def test_two_markets_stepped_as_one_state_live_what_each_lives_alone(phase):
         for m, seed in ((a, 11), (b, 12)):
             scramble(m, np.random.default_rng(seed))
             m.firms.price_factor[:-1] = np.random.default_rng(seed).uniform(0.7, 1.0, m.n_firms)
-            m.month = 5
+            m.month = m.elapsed = 5
             m.tally.reset()
         both = batched(a, b)
         for m in (a, b, both):

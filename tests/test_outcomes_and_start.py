@@ -17,11 +17,6 @@ from conftest import small
 
 
 # -- burn-in -----------------------------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="draws are keyed by the recorded month (burn-in months <= 0): a run after a burn-in no longer "
-    "draws what the same months of a longer run without one draw",
-)
 def test_burn_in_months_are_simulated_but_not_recorded():
     """Step 0 after a year's burn-in is month 12 of the same market run without one; nothing before it is kept.
 

@@ -99,7 +99,7 @@ class FirmAgent(mesa.Agent):
         mine = [c for c in m.customer_agents if c.firm is self]
         n = len(mine)
         b = m.scenario.behaviour
-        for c in mine:  # ``economics.redeem_points``
+        for c in mine:  # ``economics.settle_accounts`` (points redeemed)
             redeemed = b.points_redemption * c.points
             c.points -= redeemed
             self.count("points_redeemed", redeemed * lv.price)

@@ -72,7 +72,7 @@ def settle_reserves(m: MarketState) -> None:
     ties = tuple(getattr(c, name) for name in TIES)
     state = (c.firm, c.may_enter, c.trapped, ties, c.needs, c.offer, c.opinion, c.price_sensitivity)
     table, positions = firm_table(m), np.ascontiguousarray(m.positions, dtype=np.float64)
-    args = (m.keys, m.month, m.customers_per_market, leaving, b.choice_noise, b.outside_option, *w, table, positions)
+    args = (m.keys, m.elapsed, m.customers_per_market, leaving, b.choice_noise, b.outside_option, *w, table, positions)
     _release_kernel(*args, *state, m.tally.acquired)
     m.firms_changed()
     fs.customers_end[:F] = np.bincount(m.slot, minlength=F + 1)[:F]

@@ -26,7 +26,7 @@ def drift_needs(m: MarketState) -> None:
         return
     _drift_kernel(
         m.keys,
-        m.month,
+        m.elapsed,
         m.customers_per_market,
         c.needs,
         c.triggered,

@@ -42,7 +42,7 @@ def contact_customers(m: MarketState) -> None:
         return
     _contact_kernel(
         m.keys,
-        m.month,
+        m.elapsed,
         m.customers_per_market,
         m.slot,
         c.price_sensitivity,

@@ -70,7 +70,7 @@ def serve_customers(m: MarketState) -> None:
     c, b, lv, on, t, S = m.customers, m.behaviour, m.levers, m.mechanisms, m.tally, m.scores
     _serve_kernel(
         m.keys,
-        m.month,
+        m.elapsed,
         m.customers_per_market,
         m.slot,
         c.tenure,

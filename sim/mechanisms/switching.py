@@ -204,7 +204,7 @@ def decide(m: MarketState) -> None:
     state = (c.firm, c.may_enter, c.trapped, _ties(m), c.triggered, c.needs, c.offer, c.opinion, c.price_sensitivity)
     counts = (t.looked, t.exit_fees, t.churned, t.switched_out, t.left_market, t.acquired)
     on = bool(m.mechanisms.switching)
-    args = (m.keys, m.month, m.customers_per_market, on, *rules, *choice, *state, *counts)
+    args = (m.keys, m.elapsed, m.customers_per_market, on, *rules, *choice, *state, *counts)
     _decide_kernel(*args)
     m.firms_changed()
 
@@ -305,7 +305,7 @@ def enter_market(m: MarketState) -> None:
     c, b = m.customers, m.behaviour
     rules = (b.reentry_rate, b.choice_noise, b.outside_option, *_weights(m), firm_table(m), _positions(m))
     state = (c.firm, c.may_enter, _ties(m), c.needs, c.offer, c.opinion, c.price_sensitivity, m.tally.acquired)
-    _enter_kernel(m.keys, m.month, m.customers_per_market, *rules, *state)
+    _enter_kernel(m.keys, m.elapsed, m.customers_per_market, *rules, *state)
     m.firms_changed()
 
 

@@ -28,7 +28,7 @@ def talk(m: MarketState) -> None:
     net = m.network
     _talk_kernel(
         m.keys,
-        m.month,
+        m.elapsed,
         m.customers_per_market,
         m.firms_per_market,
         c.firm,
