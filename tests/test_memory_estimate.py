@@ -66,7 +66,7 @@ def test_a_run_that_cannot_fit_is_refused_before_it_starts(tmp_path):
     path.write_text(BIG)
     result = crsim("run", str(path), "--out", str(tmp_path / "out"), limit_mb=3000)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert "big needs about 20.2 GB of memory (2.9 GB available)" in result.stderr and "--force" in result.stderr
+    assert "big needs about 20.3 GB of memory (2.9 GB available)" in result.stderr and "--force" in result.stderr
     assert not (tmp_path / "out").exists()
     app = crsim("app", str(path), "--port", "1", limit_mb=3000)
     assert app.returncode == 2 and "the page with big side by side needs about" in app.stderr
