@@ -32,10 +32,11 @@ CASES = [
     ("advertising", "budget_sales", "reputation", "focal", +1),
     ("switching", "business_as_usual", "churned", "market_sum", +1),
     ("exit_signal", "permanent_exit", "acquired", "focal_sum", +1),  # freedom to leave, seen before joining
-    # a firm selling below cost runs out of reserves and leaves
-    ("firm_exit", "business_as_usual", "active", "focal", -1, {"levers": {"price": 0.6}}),
+    # a firm selling far below cost runs out of reserves and leaves
+    ("firm_exit", "business_as_usual", "active", "focal", -1, {"levers": {"price": 0.3}}),
     ("firm_entry", "business_as_usual", "active", "market_sum", +1, {"firms": "entrant"}),
-    ("re_steering", "permanent_exit", "sales_pressure", "focal", +1),  # the focal firm loses customers at first
+    # a firm far dearer than its rivals loses customers, and pushes sales harder
+    ("re_steering", "business_as_usual", "sales_pressure", "focal", +1, {"levers": {"price": 1.6}}),
 ]
 ENTRANT = {"name": "Newcomer", "policy": "business_as_usual", "enters_year": 2.0}
 
