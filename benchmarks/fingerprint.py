@@ -48,7 +48,7 @@ def cases() -> dict[str, sim.Scenario]:
     out["market_with_shocks"] = sim.Scenario.model_validate(market)
     firms = preset_scenario("relationship_first", customers=800).model_dump()
     firms.update(years=4, seed=11, mechanisms={"re_steering": True})
-    firms["firms"][1]["levers"] = {"price": 0.5}  # runs out of reserves and leaves
+    firms["firms"][1]["levers"] = {"price": 0.3}  # far below cost: runs out of reserves and leaves
     firms["firms"].append({"name": "Newcomer", "policy": "selective", "enters_year": 1.5})
     out["firms_exit_entry_re_steering"] = sim.Scenario.model_validate(firms)
     return out

@@ -148,7 +148,12 @@ class Network(Strict):
 
 
 class Behaviour(Strict):
-    """How customers judge, trust, bond, talk and choose."""
+    """How customers judge, trust, bond, talk and choose.
+
+    The defaults of ``choice_noise``, ``inertia``, ``trust_gain``, ``weight_service`` and ``bond_gain`` are
+    calibrated: the weighted posterior mean of ``calibration/status_quo.toml`` (industry churn, the TARP
+    gradient of repurchase intention, the share of bonded customers; docs/ODD.md, section 8).
+    """
 
     usage_rate: Share = Field(0.5, description="chance per month of a service encounter")
     base_failure: Share = Field(0.08, description="chance that an encounter fails even at full service quality")
@@ -164,9 +169,9 @@ class Behaviour(Strict):
     tenure_horizon: int = Field(
         120, ge=1, le=600, description="months of tenure over which service_decay takes full effect"
     )
-    trust_gain: Share = Field(0.05, description="monthly rate at which trust moves up towards a better experience")
+    trust_gain: Share = Field(0.335, description="monthly rate at which trust moves up towards a better experience")
     trust_asymmetry: float = Field(3.0, ge=0.1, le=20, description="how many times faster trust falls than it rises")
-    bond_gain: Share = Field(0.08, description="monthly rate at which warm, authentic contact builds emotional bond")
+    bond_gain: Share = Field(0.671, description="monthly rate at which warm, authentic contact builds emotional bond")
     bond_decay: Share = Field(0.01, description="monthly fading of emotional bond without contact")
     bond_loss: Share = Field(0.1, description="monthly loss of bond in a bad month, scaled by how bad it was")
     bad_month: float = Field(
@@ -178,7 +183,7 @@ class Behaviour(Strict):
         0.5, ge=0, le=2, description="weight of experience-minus-expectation in satisfaction"
     )
     weight_fit: float = Field(0.5, ge=0, le=1, description="weight of needs fit in a month's experience")
-    weight_service: float = Field(0.35, ge=0, le=1, description="weight of service in a month's experience")
+    weight_service: float = Field(0.683, ge=0, le=1, description="weight of service in a month's experience")
     weight_value: float = Field(0.15, ge=0, le=1, description="weight of price fairness in a month's experience")
     fit_width: float = Field(0.4, gt=0, le=5, description="needs distance at which fit has fallen to 0.61")
     fairness_sensitivity: Share = Field(0.5, description="how much it hurts to pay more than new customers get")
@@ -218,8 +223,8 @@ class Behaviour(Strict):
     switching_cost_weight: float = Field(
         0.05, ge=0, le=1, description="utility per monthly price of exit fee and lost points"
     )
-    inertia: float = Field(0.1, ge=0, le=1, description="utility gain needed before a customer wants to move")
-    choice_noise: float = Field(0.1, ge=0, le=1, description="scale of the random part of a choice (logit)")
+    inertia: float = Field(0.177, ge=0, le=1, description="utility gain needed before a customer wants to move")
+    choice_noise: float = Field(0.0284, ge=0, le=1, description="scale of the random part of a choice (logit)")
     outside_option: float = Field(0.3, ge=-1, le=2, description="utility of buying from no firm")
     reentry_rate: Share = Field(
         0.03, description="chance per month that a customer without a firm comes back to the market"
@@ -324,13 +329,13 @@ class Economics(Strict):
 class ServiceScores(Strict):
     """Service score of a month by what happened to the customer (the worst event of the month counts).
 
-    The scores set the service-recovery gradient. Defaults: a failure put right at once scores a little below
-    a month without failure - the recovery paradox raises satisfaction but not loyalty (de Matos, Henrique &
-    Rossi 2007, meta-analysis); put right after waiting scores lower than at once (TARP 1986: quick resolution
-    keeps most customers); a silent failure lower still; a complaint the firm lets drop (neglect) or a defect
-    it hid scores lowest, below silence - a failed recovery is a second failure (Bitner, Booms & Tetreault
-    1990; Smith, Bolton & Wagner 1999; Maxham & Netemeyer 2002, "double deviation"). TARP's repurchase
-    figures put unresolved complainers above silent ones; set ``neglected`` above ``silent_failure`` to test it.
+    The scores set the service-recovery gradient. A failure put right at once scores a little below a month
+    without failure - the recovery paradox raises satisfaction but not loyalty (de Matos, Henrique & Rossi
+    2007, meta-analysis); a defect the firm hid scores lowest - a deception found out (Slovic 1993). The scores
+    of a silent failure, of a complaint put right after waiting and of one the firm let drop (``neglected``:
+    a failed recovery is a second failure, Bitner, Booms & Tetreault 1990; Maxham & Netemeyer 2002) are
+    calibrated to TARP's gradient of repurchase intention (1979, 1986: 37 % would buy again after a problem
+    not complained about, 46 % after a complaint not resolved, 70 % resolved, 95 % resolved quickly).
     """
 
     quiet: Share = Field(0.8, description="a month without an encounter")
@@ -338,12 +343,12 @@ class ServiceScores(Strict):
         0.8, description="a good encounter with exhausted staff; fresh, authentic staff add up to 1 - good"
     )
     resolved_first_contact: Share = Field(0.7, description="a failure put right at first contact (service recovery)")
-    resolved_later: Share = Field(0.4, description="a complaint put right after waiting in the back office")
+    resolved_later: Share = Field(0.441, description="a complaint put right after waiting in the back office")
     waiting: Share = Field(
         0.3, description="a month waiting on a complaint, times patience (waiting hurts the impatient)"
     )
-    silent_failure: Share = Field(0.1, description="a failure suffered without complaining")
-    neglected: Share = Field(0.0, description="a complaint given up on after waiting too long (the firm let it drop)")
+    silent_failure: Share = Field(0.0748, description="a failure suffered without complaining")
+    neglected: Share = Field(0.277, description="a complaint given up on after waiting too long (the firm let it drop)")
     defect_discovered: Share = Field(0.0, description="a defect the firm had hidden, found out")
 
 

@@ -56,7 +56,7 @@ LEVERS_AND_FIRMS = [
             "marketing": 1.0,
         },
     },
-    {"name": "Cheap", "policy": "budget_sales", "levers": {"price": 0.6}},
+    {"name": "Cheap", "policy": "budget_sales", "levers": {"price": 0.3}},  # far below cost: runs out of reserves
     {"name": "Locked", "policy": "loyalty_lock_in"},
     {"name": "Late", "policy": "business_as_usual", "enters_year": 2.0},
 ]

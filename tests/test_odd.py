@@ -80,7 +80,8 @@ def test_every_parameter_names_where_its_default_comes_from():
     assert calibrated() and set(calibrated()) <= fields  # the status-quo calibration's priors are parameters
     assert all(source(name) for name in fields)
     assert source("behaviour.choice_noise").startswith("calibrated")  # read from the calibration file
-    assert source("behaviour.trust_gain") == ASSUMED  # an assumption says so
+    assert source("behaviour.trust_asymmetry").startswith("Slovic")  # a literature source wins over "assumed"
+    assert source("behaviour.fairness_sensitivity") == ASSUMED  # an assumption says so
     text = ODD.read_text()
     rows = re.findall(r"^\| `([^`]+)` \|(.*)\|$", text[text.index("## Parameters") :], flags=re.M)
     assert {name: cells.split(" | ")[-1].strip() for name, cells in rows} == {n: source(n) for n, _ in rows}

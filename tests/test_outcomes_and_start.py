@@ -13,7 +13,7 @@ from sim.scenario import BURN_IN_YEARS, Scenario
 from sim.state import RecentMonths
 from sim.typology import TYPES
 
-from conftest import small
+from conftest import UNCALIBRATED, small
 
 
 # -- burn-in -----------------------------------------------------------------------------------------------
@@ -176,10 +176,11 @@ TYPE_MARKETS = {
         behaviour={"base_failure": 0.02},
     ),
     "open": dict(policy="permanent_exit", mechanisms={"emotional_bond": False}, behaviour={"review_rate": 0.5}),
-    "trapped": dict(
+    "trapped": dict(  # in the market before calibration: at the calibrated defaults open relationships outnumber it
         policy="loyalty_lock_in",
         levers={"contract_term": 60, "exit_fee": 24.0, "loyalty_points": 0.5},
-        behaviour={"base_failure": 0.4, "review_rate": 0.5},
+        behaviour={**UNCALIBRATED["behaviour"], "base_failure": 0.4, "review_rate": 0.5},
+        scores=UNCALIBRATED["scores"],
     ),
     "estranged": dict(
         policy="budget_sales",

@@ -21,6 +21,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     cal = load_calibration(
         args.calibration, population=args.population, max_generations=args.generations, customers=args.customers
     )
+    if args.compare:
+        from sim.calibration.compare import SUMMARY, compare_posterior
+
+        summary = compare_posterior(cal, args.out, workers=args.workers, scheduler=args.scheduler)
+        for row in summary.itertuples():
+            print(
+                f"  {row.claim:<32} at the mean {row.effect_at_mean:+.3f}, holds at {row.share_holds:>4.0%}: {row.verdict}"
+            )
+        print(f"wrote {args.out / SUMMARY}")
+        return 0
     out = calibrate(cal, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume, quiet=args.quiet)
     print(f"{cal.name}: posterior, calibrated.toml, diagnostics and predictive check in {out}")
     summary = (out / "predictive_check.csv").read_text().splitlines()
@@ -40,4 +50,9 @@ def add_calibration_command(sub) -> None:
     c.add_argument("--generations", type=int, help="override the maximum number of generations")
     c.add_argument("--customers", type=int, help="override the market size")
     c.add_argument("--quiet", action="store_true", help="no progress lines")
+    c.add_argument(
+        "--compare",
+        action="store_true",
+        help="re-run the claims of the file's [compare] section across the posterior in --out (no calibration)",
+    )
     c.set_defaults(func=cmd_calibrate)

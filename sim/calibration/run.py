@@ -70,8 +70,8 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
-    """What must match to resume: everything but where the scenario was read from and the stopping rule."""
-    return {k: v for k, v in data.items() if k not in ("scenario", "stop", "check", "description")}
+    """What must match to resume: everything but where the scenario was read from, the stopping rule and checks."""
+    return {k: v for k, v in data.items() if k not in ("scenario", "stop", "check", "compare", "description")}
 
 
 def calibrate(

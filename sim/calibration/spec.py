@@ -89,6 +89,38 @@ class Check(Strict):
     replications: int = Field(8, ge=1, le=1000, description="runs at the accepted parameter set")
 
 
+#: The essays' main claims: exit option against lock-in, empowered staff, budget-driven sales, listening.
+MAIN_CLAIMS = (
+    "exit_option_trust",
+    "empowered_staff_first_contact",
+    "empowered_staff_trust",
+    "budget_sales_trust",
+    "listening_keeps_customers",
+)
+
+
+class Compare(Strict):
+    """Claims re-run across the posterior (``crsim calibrate --compare``, :mod:`sim.calibration.compare`)."""
+
+    claims: list[str] = Field(
+        default_factory=lambda: list(MAIN_CLAIMS), min_length=1, description="registered claims (sim.claims) to re-run"
+    )
+    draws: int = Field(30, ge=2, le=10_000, description="posterior draws, besides the posterior mean")
+    replications: int = Field(2, ge=1, le=1000, description="paired runs per draw and claim")
+    customers: int = Field(1000, ge=10, le=5_000_000, description="market size of every run")
+    seed: int = Field(0, ge=0, description="master seed of the runs (common random numbers across arms)")
+
+    @field_validator("claims")
+    @classmethod
+    def _registered(cls, names: list[str]) -> list[str]:
+        from sim.claims import CLAIMS
+
+        for name in names:
+            if name not in CLAIMS:
+                raise ValueError(f"unknown claim {name!r}{suggest(name, CLAIMS)}")
+        return names
+
+
 class Calibration(Strict):
     """A declared calibration of the status-quo market by ABC-SMC (pyabc)."""
 
@@ -119,6 +151,7 @@ class Calibration(Strict):
     targets: list[Target] = Field(min_length=1, description="observed facts of the status-quo market")
     stop: Stop = Field(default_factory=Stop)
     check: Check = Field(default_factory=Check)
+    compare: Compare = Field(default_factory=Compare)
 
     @field_validator("parameters")
     @classmethod

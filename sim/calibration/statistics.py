@@ -8,6 +8,15 @@ Retention after a problem follows TARP's complaint-handling studies: every servi
 *problem*, handled in one of four ways (not complained about; complained and not resolved; resolved after
 waiting; resolved at first contact), and the problem counts as retained when the customer is still with
 the same firm ``follow_up`` months later.
+
+TARP asked customers whether they *would buy again*: a stated intention, asked once the problem had been
+handled. Its model counterpart (``intention_*``) is the customer's own logit probability of choosing their
+current firm if they chose afresh now - the utility of staying against every rival's offer and against
+leaving the market, with ``choice_noise`` as the scale, as :func:`sim.mechanisms.switching.decide`
+weighs them - taken at the end of the month in which the handling was settled; a customer who has already
+left the firm counts as 0. Inertia, exit fees and points are left out: they hold a customer without making
+them want to stay, which is why stated intention and repurchase behaviour differ (Mittal & Kamakura 2001,
+"Satisfaction, repurchase intent, and repurchase behavior", *J. Marketing Research* 38).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.mechanisms.service import HANDLING
+from sim.mechanisms.switching import joining_utility, staying_utility
 from sim.params import Measures
 from sim.state import MarketState
 from sim.typology import TYPES, classify
@@ -69,9 +79,38 @@ class Observation:
     complaints: np.ndarray = field(default_factory=lambda: np.zeros(0))
     retained: np.ndarray = field(default_factory=lambda: np.zeros(len(HANDLED)))  # problems retained, by handling
     problems: np.ndarray = field(default_factory=lambda: np.zeros(len(HANDLED)))  # problems followed up
+    intent: np.ndarray = field(default_factory=lambda: np.zeros(len(HANDLED)))  # summed intention, by handling
+    asked: np.ndarray = field(default_factory=lambda: np.zeros(len(HANDLED)))  # problems settled, by handling
     types: np.ndarray = field(default_factory=lambda: np.zeros(len(TYPES)))  # customer-months by type
     bonded: float = 0.0  # customer-months with bond >= measures.devoted_level
     tenure: np.ndarray = field(default_factory=lambda: np.zeros(0))  # tenure of every customer at the end
+
+
+def stay_probability(m: MarketState, idx: np.ndarray) -> np.ndarray:
+    """Each customer's logit probability of choosing their current firm if they chose afresh now (0 if none).
+
+    The alternatives are the model's own (``switching.decide``): staying, joining each other firm, leaving
+    the market; Gumbel noise of scale ``choice_noise`` makes the choice a multinomial logit. Inertia and
+    exit costs, which only hold a customer back, are left out.
+    """
+    c, b = m.customers, m.behaviour
+    idx = np.asarray(idx, dtype=np.int64)
+    out = np.zeros(len(idx))
+    here = idx[c.attached[idx]]
+    if not len(here):
+        return out
+    stay = staying_utility(m, here)
+    rivals = joining_utility(m, here)
+    rivals[np.arange(len(here)), c.firm[here]] = -np.inf
+    u = np.column_stack([stay, rivals, np.full(len(here), b.outside_option)])
+    best = u.max(axis=1, keepdims=True)
+    if b.choice_noise <= 0:
+        p = (stay >= best[:, 0]).astype(float)
+    else:
+        w = np.exp((u - best) / b.choice_noise)
+        p = w[:, 0] / w.sum(axis=1)
+    out[c.attached[idx]] = p
+    return out
 
 
 def _ratio(a: float, b: float) -> float:
@@ -103,7 +142,7 @@ class Watcher:
     def see(self, m: MarketState, month: int) -> None:
         """Take in the month just stepped, the ``month``-th of the run."""
         c, t, o = m.customers, m.tally, self.obs
-        self._handle(c)
+        settled, how = self._handle(c)
         if month <= self.burn_in:
             self.open[:] = -1  # problems before the measured months are not followed
             return
@@ -115,20 +154,32 @@ class Watcher:
         o.types += np.bincount(kind[kind >= 0], minlength=len(TYPES))
         o.bonded += float(np.count_nonzero(c.attached & (c.bond >= m.measures.devoted_level)))
         o.tenure = c.tenure[c.attached].copy()
-        self._open_problems(c, month)
+        new, code = self._open_problems(c, month)
+        done = code != PENDING
+        self._ask(m, np.concatenate([settled, new[done]]), np.concatenate([how, code[done]]))
         self._follow_up(c, month)
 
-    def _handle(self, c) -> None:
-        """Problems still being handled are resolved, given up, or end with the relationship."""
+    def _ask(self, m: MarketState, who: np.ndarray, code: np.ndarray) -> None:
+        """Intention to stay of the customers whose problem was settled this month (0 if they left with it)."""
+        c = m.customers
+        p = np.where(c.tenure[who] > 0, stay_probability(m, who), 0.0)  # tenure 0: joined another firm this month
+        self.obs.asked += np.bincount(code, minlength=len(HANDLED))[: len(HANDLED)]
+        self.obs.intent += np.bincount(code, weights=p, minlength=len(HANDLED))[: len(HANDLED)]
+
+    def _handle(self, c) -> tuple[np.ndarray, np.ndarray]:
+        """Problems still being handled are resolved, given up, or end with the relationship; returns them."""
         h, op = c.handling, self.open
         waiting = np.flatnonzero(op >= 0)
         later = (h[waiting] & HANDLING["resolved_later"]) > 0
         self.code[op[waiting[later]]] = RESOLVED
         ended = ~later & (c.complaint_wait[waiting] == 0)  # gave up, or left the firm while waiting
         self.code[op[waiting[ended]]] = UNRESOLVED
-        op[waiting[later | ended]] = -1
+        settled = waiting[later | ended]
+        how = np.where(later, RESOLVED, UNRESOLVED)[later | ended]
+        op[settled] = -1
+        return settled, how.astype(np.int64)
 
-    def _open_problems(self, c, month: int) -> None:
+    def _open_problems(self, c, month: int) -> tuple[np.ndarray, np.ndarray]:
         h = c.handling
         new = np.flatnonzero(((h & HANDLING["failed"]) > 0) & (self.open < 0))
         hn = h[new]
@@ -142,7 +193,9 @@ class Watcher:
         pending = code == PENDING
         self.open[new[pending]] = first + np.flatnonzero(pending)
         index = first + np.arange(len(new))
-        self.cohorts[month] = (new, c.firm[new].copy(), c.tenure[new].copy(), index)
+        firm = np.where(c.tenure[new] > 0, c.firm[new], -2)  # tenure 0: left the firm in the month of the problem
+        self.cohorts[month] = (new, firm, c.tenure[new].copy(), index)
+        return new, code.astype(np.int64)
 
     def _follow_up(self, c, month: int) -> None:
         cohort = self.cohorts.pop(month - self.follow_up, None)
@@ -226,6 +279,20 @@ _HOW = {
 }
 for _j, _how in enumerate(HANDLED):
     statistic("share", f"still with the firm a follow-up after a problem where {_HOW[_how]}")(_retention(_j))
+
+
+def _intention(j: int) -> Callable[[Observation], float]:
+    def intention(o: Observation) -> float:
+        return _ratio(o.intent[j], o.asked[j])
+
+    intention.__name__ = f"intention_{HANDLED[j]}"
+    return intention
+
+
+for _j, _how in enumerate(HANDLED):
+    statistic("probability", f"chance of choosing the firm again once a problem is settled, where {_HOW[_how]}")(
+        _intention(_j)
+    )
 
 
 @statistic("share points", "retention after a problem resolved at first contact minus after one not complained about")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.calibration.statistics import STATISTICS, Observation, Watcher, measure
+from sim.calibration.statistics import STATISTICS, Observation, Watcher, measure, stay_probability
 from sim.mechanisms.service import HANDLING
 from sim.scenario import Scenario
 
@@ -159,4 +159,91 @@ def test_watcher_counts_agree_with_the_models_own_outcomes():
     assert w.obs.churned.sum() == measured["churned"].sum() > 0
     assert w.obs.complaints.sum() == measured["complaints"].sum() > 0
     assert w.obs.problems.sum() > 0 and 0 < w.obs.retained.sum() < w.obs.problems.sum()
+    model.release()
+
+
+def choice_market(customers=10) -> sim.MarketModel:
+    """Two month-to-month firms; only trust (or opinion) counts in a choice, so utilities are worked out by hand."""
+    firms = [{"name": n, "policy": "business_as_usual", "levers": {"contract_term": 0, "exit_fee": 0.0}} for n in "AB"]
+    behaviour = {"weight_fit": 0, "weight_bond": 0, "weight_price": 0, "weight_trust": 1, "choice_noise": 0.1}
+    behaviour.update(outside_option=0.3, inertia=0.2)
+    scenario = Scenario(
+        customers={"count": customers},
+        network={"degree": 2},
+        firms=firms,
+        years=1,
+        behaviour=behaviour,
+        mechanisms={"exit_signal": False},
+    )
+    model = sim.MarketModel(scenario)
+    m, c = model.market, model.market.customers
+    c.firm[:] = 0
+    m.firms_changed()
+    c.tenure[:], c.trust[:], c.opinion[:, 1], c.complaint_wait[:] = 5, 0.6, 0.4, 0
+    return model
+
+
+def logit(stay: float, *others: float, noise: float = 0.1) -> float:
+    return float(np.exp(stay / noise) / sum(np.exp(u / noise) for u in (stay, *others)))
+
+
+def test_stay_probability_is_the_logit_choice_of_the_current_firm_without_inertia():
+    model = choice_market()
+    m, c = model.market, model.market.customers
+    c.trust[1], c.opinion[1, 1] = 0.2, 0.7
+    c.firm[2] = -1
+    m.firms_changed()
+    p = stay_probability(m, np.array([0, 1, 2]))
+    # staying = trust; joining B = opinion of B; no firm = 0.3; inertia (0.2) left out
+    assert p[0] == pytest.approx(logit(0.6, 0.4, 0.3))
+    assert p[1] == pytest.approx(logit(0.2, 0.7, 0.3))
+    assert p[2] == 0.0  # no firm to choose again
+    m.behaviour = m.behaviour.model_copy(update={"choice_noise": 0.0})
+    assert stay_probability(m, np.array([0, 1])).tolist() == [1.0, 0.0]  # no noise: the best option for sure
+    model.release()
+
+
+def test_intention_is_asked_when_a_problem_is_settled_and_is_zero_for_those_who_left():
+    model = choice_market()
+    m, c = model.market, model.market.customers
+    w = Watcher(m, burn_in=0, follow_up=12)
+    # month 1: 0 silent, 1 resolved at first contact, 2 and 3 wait, 4 fails and joins B in the same month
+    quiet_month(m)
+    c.handling[0], c.handling[1] = FAILED, FAILED | COMPLAINED | FIRST
+    c.handling[2:4], c.complaint_wait[2:4] = FAILED | COMPLAINED, 1
+    c.handling[4], c.firm[4], c.tenure[4] = FAILED, 1, 0
+    c.trust[1] = 0.9
+    m.firms_changed()
+    w.see(m, 1)
+    assert w.obs.asked.tolist() == [2, 0, 0, 1]  # the waiting complaints are not settled yet
+    # month 2: 2 resolved after waiting (trust now 0.5); 3 gives up and leaves the market
+    quiet_month(m)
+    c.handling[2], c.trust[2], c.complaint_wait[2] = LATER, 0.5, 0
+    c.handling[3], c.firm[3], c.tenure[3], c.complaint_wait[3] = GAVE_UP, -1, 0, 0
+    c.tenure[:5] += 1
+    m.firms_changed()
+    w.see(m, 2)
+    o = w.obs
+    assert o.asked.tolist() == [2, 1, 1, 1]
+    s = measure(o)
+    assert s["intention_no_complaint"] == pytest.approx((logit(0.6, 0.4, 0.3) + 0) / 2)
+    assert s["intention_unresolved"] == 0.0
+    assert s["intention_resolved"] == pytest.approx(logit(0.5, 0.4, 0.3))
+    assert s["intention_resolved_quickly"] == pytest.approx(logit(0.9, 0.4, 0.3))
+    model.release()
+
+
+def test_a_problem_in_the_month_of_switching_counts_as_lost_in_retention():
+    model = choice_market()
+    m, c = model.market, model.market.customers
+    w = Watcher(m, burn_in=0, follow_up=2)
+    quiet_month(m)
+    c.handling[0], c.firm[0], c.tenure[0] = FAILED, 1, 0  # failed at A, joined B the same month
+    m.firms_changed()
+    w.see(m, 1)
+    for month in (2, 3):
+        quiet_month(m)
+        c.tenure += 1
+        w.see(m, month)
+    assert w.obs.problems.tolist() == [1, 0, 0, 0] and w.obs.retained.tolist() == [0, 0, 0, 0]
     model.release()

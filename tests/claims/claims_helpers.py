@@ -6,9 +6,12 @@ from pathlib import Path
 
 from sim.claims import Arm, Claim, Window
 
+from conftest import UNCALIBRATED_SETTINGS
+
 # Customers may leave any month, and weigh price heavily: a dearer price drives away the price sensitive.
-FREE = Arm("permanent_exit", {"behaviour.weight_price": 1.0})
-DEAR = Arm("permanent_exit", {"behaviour.weight_price": 1.0, "levers.price": 1.6})
+# Choices as noisy as before calibration, so that a dear firm keeps some customers everywhere in the space.
+FREE = Arm("permanent_exit", {**UNCALIBRATED_SETTINGS, "behaviour.weight_price": 1.0})
+DEAR = Arm("permanent_exit", {**UNCALIBRATED_SETTINGS, "behaviour.weight_price": 1.0, "levers.price": 1.6})
 
 SPACE = """
 scenario = "business_as_usual"
