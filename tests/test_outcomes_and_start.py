@@ -175,7 +175,8 @@ TYPE_MARKETS = {
         mechanisms={"emotional_bond": False, "switching": False},
         behaviour={"base_failure": 0.02},
     ),
-    "open": dict(policy="permanent_exit", mechanisms={"emotional_bond": False}, behaviour={"review_rate": 0.5}),
+    # customers who look around every month: at the calibrated defaults long, trusting tenures are routine
+    "open": dict(policy="permanent_exit", mechanisms={"emotional_bond": False}, behaviour={"review_rate": 1.0}),
     "trapped": dict(  # in the market before calibration: at the calibrated defaults open relationships outnumber it
         policy="loyalty_lock_in",
         levers={"contract_term": 60, "exit_fee": 24.0, "loyalty_points": 0.5},

@@ -8,10 +8,11 @@ from sim.claims import Arm, Claim, Window
 
 from conftest import UNCALIBRATED_SETTINGS
 
-# Customers may leave any month, and weigh price heavily: a dearer price drives away the price sensitive.
+# Customers may leave any month: a dearer price drives away the price sensitive, so the dearer firm's revenue
+# is higher only while price sensitivity is low (below about a third, with price weighing 0.3 in a choice).
 # Choices as noisy as before calibration, so that a dear firm keeps some customers everywhere in the space.
-FREE = Arm("permanent_exit", {**UNCALIBRATED_SETTINGS, "behaviour.weight_price": 1.0})
-DEAR = Arm("permanent_exit", {**UNCALIBRATED_SETTINGS, "behaviour.weight_price": 1.0, "levers.price": 1.6})
+FREE = Arm("permanent_exit", {**UNCALIBRATED_SETTINGS, "behaviour.weight_price": 0.3})
+DEAR = Arm("permanent_exit", {**UNCALIBRATED_SETTINGS, "behaviour.weight_price": 0.3, "levers.price": 1.6})
 
 SPACE = """
 scenario = "business_as_usual"
