@@ -74,7 +74,10 @@ def one_worker(tmp_path):
         _stop(procs)
 
 
-def test_a_worker_that_joins_a_running_sweep_gets_work(tmp_path, one_worker):
+def test_a_worker_that_joins_a_running_sweep_gets_work(tmp_path, one_worker, monkeypatch):
+    from sim.experiments import batches
+
+    monkeypatch.setattr(batches, "BATCH_RUNS", 1)  # one run a task: 24 tasks for the joining worker to share
     client, info, procs = one_worker
     first = set(client.nthreads())
     exp = load_experiment(tiny(tmp_path, replications=3, years=2, customers=400))  # 24 runs
