@@ -336,6 +336,8 @@ VERDICT = "document.querySelector('.crsim-verdict')"
 
 
 def test_the_verdict_panel_says_whether_the_chosen_claim_holds_in_this_market(tab):
+    from playwright.sync_api import expect
+
     from sim.app.workshop import Settings, Workshop
     from sim.claims import CLAIMS, verdict
 
@@ -343,6 +345,7 @@ def test_the_verdict_panel_says_whether_the_chosen_claim_holds_in_this_market(ta
     t.wait(f"{VERDICT}.dataset.claim == 'exit_option_trust'")  # the lock-in market's claim, though it lacks a rival
     assert "tick side by side with Permanent exit" in t.page.locator(".crsim-verdict").inner_text()
     t.page.get_by_text("Side by side: the same customers").click()  # as the panel says
+    expect(t.page.get_by_label("Side by side: the same customers")).to_be_checked(timeout=WAIT_MS)
     t.click("Reset with these settings")
     t.wait(f"{VERDICT}.dataset.state == 'not yet' && {MONTH}.dataset.month == 0")
     claim = CLAIMS["lock_in_short_run_profit"]
