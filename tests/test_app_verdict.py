@@ -142,3 +142,12 @@ def test_the_player_publishes_the_chosen_claims_verdict_and_returns_to_the_defau
     rec.wait(lambda f: f.verdict.claim == "budget_sales_acquisitions" and f.month == 0, "the new market's claim")
     p.send("claim", "no_such_claim")
     assert "unknown claim" in rec.wait(lambda f: f.error, "the error").error
+
+
+def test_a_reset_reads_the_verdict_of_the_new_market_even_at_the_same_month(player):
+    """A new market at month 0 after one at month 0 is a new market (its id may be the freed old one's)."""
+    p, rec = player
+    assert rec.last.verdict.state == "not yet" and rec.last.month == 0
+    for side_by_side, state in ((False, "cannot be judged"), (True, "not yet"), (False, "cannot be judged")):
+        p.send("reset", Settings(market="loyalty_lock_in", customers=CUSTOMERS, years=3.0, side_by_side=side_by_side))
+        rec.wait(lambda f, s=state: f.verdict.state == s and f.month == 0, f"the verdict of the new market: {state}")

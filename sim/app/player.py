@@ -111,7 +111,7 @@ class Player:
         self._frame_cost = 0.2  # seconds to draw and publish a frame (running estimate)
         self.claim: str | None = None  # the claim the verdict panel judges (None: the market's default)
         self._verdict: Verdict | None = None
-        self._verdict_of: tuple[int, int] | None = None  # (market, events) the verdict and default were read for
+        self._verdict_of: tuple[Workshop, int] | None = None  # (market, events) the verdict and default were read for
         self._default_claim = ""
         self.thread = threading.Thread(target=self._run, name="crsim-player", daemon=True)
 
@@ -295,8 +295,8 @@ class Player:
     def _read_verdict(self, w: Workshop) -> Verdict:
         """The verdict panel's verdict: read anew when due (``sim.app.verdicts.due``), else the last one."""
         markets = [s.model for s in w.sides]
-        key = (id(w), len(w.events))
-        changed = key != self._verdict_of
+        key = (w, len(w.events))  # the workshop itself: a new one may reuse a freed one's id()
+        changed = self._verdict_of is None or key[0] is not self._verdict_of[0] or key[1] != self._verdict_of[1]
         if changed:
             self._default_claim = default_claim(markets)
         claim = self.claim or self._default_claim
