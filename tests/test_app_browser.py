@@ -220,7 +220,8 @@ def test_play_pause_play_step_and_every_panel_shows_the_same_month(tab, app):
             assert len(set(panels.values())) == 1, panels
         shown, stopped = t.pause()
         per_frame = int(t.page.evaluate(f"{MONTH}.dataset.perFrame"))
-        assert stopped - shown <= per_frame, (round_, shown, stopped, per_frame)  # within one frame of the screen
+        # within a frame of the screen, plus the frame that may be drawn while the click travels to the server
+        assert stopped - shown <= 2 * per_frame, (round_, shown, stopped, per_frame)
         assert stopped > start
         assert len(set(t.panels().values())) == 1
     m = t.month()
