@@ -346,7 +346,8 @@ def test_the_verdict_panel_says_whether_the_chosen_claim_holds_in_this_market(ta
     t.wait(f"{VERDICT}.dataset.claim == 'exit_option_trust'")  # the lock-in market's claim, though it lacks a rival
     assert "tick side by side with Permanent exit" in t.page.locator(".crsim-verdict").inner_text()
     t.page.get_by_text("Side by side: the same customers").click()  # as the panel says
-    expect(t.page.get_by_label("Side by side: the same customers")).to_be_checked(timeout=WAIT_MS)
+    # the server has taken the tick (and the Reset button its new settings) once it shows market B's policy
+    expect(t.page.get_by_text("Policy of the first firm in market B")).to_be_visible(timeout=WAIT_MS)
     t.click("Reset with these settings")
     t.wait(f"{VERDICT}.dataset.state == 'not yet' && {MONTH}.dataset.month == 0")
     claim = CLAIMS["lock_in_short_run_profit"]

@@ -80,7 +80,8 @@ def test_a_worker_that_joins_a_running_sweep_gets_work(tmp_path, one_worker, mon
     monkeypatch.setattr(batches, "BATCH_RUNS", 1)  # one run a task: 24 tasks for the joining worker to share
     client, info, procs = one_worker
     first = set(client.nthreads())
-    exp = load_experiment(tiny(tmp_path, replications=3, years=2, customers=400))  # 24 runs
+    # 24 runs, each long enough that the sweep is still going when the second worker has started
+    exp = load_experiment(tiny(tmp_path, replications=3, years=10, customers=3000))
     started = []
 
     def progress(done, total):
