@@ -34,6 +34,8 @@ _LO = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 _MONTH_OFFSET = 1 << 31  # months may be negative (burn-in); the counter word holds month + 2^31
 _TO_UNIT = 2.0**-32
+#: Customers whose draws :func:`chunk_at` computes in one vectorised loop (4 x CHUNK float64 stay in L1).
+CHUNK = 256
 
 #: Stream number of each phase's draws (the third counter word is ``stream << 16 | block``).
 STREAM_ID = {name: i for i, name in enumerate(STREAMS)}
@@ -74,6 +76,36 @@ def uniforms(key, stream, month, customer, block):  # pragma: no cover - compile
         (np.float64(w2) + 0.5) * _TO_UNIT,
         (np.float64(w3) + 0.5) * _TO_UNIT,
     )
+
+
+@njit(cache=True)
+def fill_uniforms(out, key, stream, month, first, count, block):  # pragma: no cover - compiled
+    """``out[:, t]`` = the four uniforms of customer ``first + t`` (block ``block``) for ``t < count``: what
+    :func:`uniforms` gives one customer at a time, for many customers in one loop the compiler vectorises."""
+    c1, c2 = np.uint32(month + _MONTH_OFFSET), np.uint32((stream << 16) | block)
+    for t in range(count):
+        w0, w1, w2, w3 = philox(np.uint32(first + t), c1, c2, np.uint32(0), key[0], key[1])
+        out[0, t] = (np.float64(w0) + 0.5) * _TO_UNIT
+        out[1, t] = (np.float64(w1) + 0.5) * _TO_UNIT
+        out[2, t] = (np.float64(w2) + 0.5) * _TO_UNIT
+        out[3, t] = (np.float64(w3) + 0.5) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def chunk_buffer():  # pragma: no cover - compiled
+    """The (4, CHUNK) buffer a kernel's :func:`chunk_at` fills."""
+    return np.empty((4, CHUNK))
+
+
+@njit(cache=True, inline="always")
+def chunk_at(buf, key, stream, month, customer, n_market, block):  # pragma: no cover - compiled
+    """Column of ``buf`` that holds ``customer``'s four uniforms of ``block``, refilling ``buf`` for the next
+    ``CHUNK`` customers of the market when ``customer`` starts a chunk. A kernel calls it for every customer
+    of a market in order, from 0; it draws what :func:`uniforms` draws, about five times faster."""
+    t = customer % CHUNK
+    if t == 0:
+        fill_uniforms(buf, key, stream, month, customer, min(CHUNK, n_market - customer), block)
+    return t
 
 
 @njit(cache=True, inline="always")

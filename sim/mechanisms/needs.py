@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, normals, uniforms
+from sim.draws import STREAM_ID, chunk_at, chunk_buffer, normals, uniforms
 from sim.state import MarketState
 
 _STREAM = STREAM_ID["needs"]
@@ -55,11 +55,13 @@ def _drift_kernel(  # pragma: no cover - compiled
 ) -> None:
     """Each customer's needs: ``needs += step - reversion * needs``, then a jump at a life event."""
     n_markets = needs.shape[0] // per_market
+    ubuf = chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
         for li in range(per_market):
             i = r * per_market + li
-            u0, u1, u2, _ = uniforms(key, _STREAM, month, li, 0)
+            t = chunk_at(ubuf, key, _STREAM, month, li, per_market, 0)
+            u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
             x, y = float(needs[i, 0]), float(needs[i, 1])
             if drift:
                 s0, s1 = normals(u0, u1)

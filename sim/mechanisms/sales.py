@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, normals, uniforms
+from sim.draws import STREAM_ID, chunk_at, chunk_buffer, normals, uniforms
 from sim.state import MarketState
 
 _STREAM = STREAM_ID["sales"]
@@ -94,15 +94,17 @@ def _contact_kernel(  # pragma: no cover - compiled
     """Each attached customer may be contacted: a pitch (perhaps accepted) or a care contact."""
     no_firm = len(contact_rate) - 1
     n_markets = len(slot) // per_market
+    ubuf = chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
         for li in range(per_market):
             i = r * per_market + li
+            t = chunk_at(ubuf, key, _STREAM, month, li, per_market, 0)
             f = slot[i]
             annoyance[i] = 0.0
             if f == no_firm:
                 continue
-            u0, u1, u2, _ = uniforms(key, _STREAM, month, li, 0)
+            u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
             if not u0 < contact_rate[f]:
                 continue
             if u1 < sales_push[f]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, uniforms
+from sim.draws import STREAM_ID, chunk_at, chunk_buffer, uniforms
 from sim.mechanisms.capacity import available_capacity
 from sim.mechanisms.staff import displayed_enthusiasm
 from sim.state import FloatArray, MarketState
@@ -219,10 +219,12 @@ def _serve_kernel(  # pragma: no cover - compiled
             share_done[s] = min(1.0, capacity[s] / max(queue[s], 1e-9))
     escalated_count = np.zeros(n_slots)
     n_markets = len(slot) // per_market
+    ubuf = chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
         for li in range(per_market):
             i = r * per_market + li
+            t = chunk_at(ubuf, key, _STREAM, month, li, per_market, 0)
             f = slot[i]
             attached = f != no_firm
             wait = int(complaint_wait[i])
@@ -233,7 +235,7 @@ def _serve_kernel(  # pragma: no cover - compiled
             encounter = failed = complain = first_contact = escalated = False
             u0 = u1 = u2 = u3 = v0 = v1 = v2 = v3 = 0.5
             if attached:
-                u0, u1, u2, u3 = uniforms(key, _STREAM, month, li, 0)
+                u0, u1, u2, u3 = ubuf[0, t], ubuf[1, t], ubuf[2, t], ubuf[3, t]
                 encounter = u0 < usage_rate
             quality = quality_of(exhaustion_quality, exhaustion[f], service_decay[f], tenure[i], tenure_horizon)
             if encounter:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, uniforms
+from sim.draws import STREAM_ID, chunk_at, chunk_buffer, uniforms
 from sim.mechanisms.choice import (
     ACQ,
     BOND,
@@ -251,16 +251,18 @@ def _decide_kernel(  # pragma: no cover - compiled
     n_local = positions.shape[0]
     trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
     gum = np.empty(n_local + 2)  # stay, each firm of the market, the outside option
+    ubuf = chunk_buffer()
     r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
     for i in range(firm.shape[0]):
         if i == end:
             r, end = r + 1, end + n_market
+        li, base = i - r * n_market, r * n_local
+        t = chunk_at(ubuf, keys[r], _CHOICE, month, li, n_market, 0) if switching else 0
         g = firm[i]
         if g < 0:
             continue
-        li, base = i - r * n_market, r * n_local
         if switching:
-            u0, u1, _, _ = uniforms(keys[r], _CHOICE, month, li, 0)
+            u0, u1 = ubuf[0, t], ubuf[1, t]
             if u0 < review_rate or (triggered[i] and u1 < trigger_review):
                 looked[g] += 1.0
                 noise_row(gum, keys[r], _CHOICE, month, li, 1, noise)

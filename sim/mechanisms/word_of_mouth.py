@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, uniforms
+from sim.draws import STREAM_ID, chunk_at, chunk_buffer
 from sim.mechanisms.relationship import advocacy_of
 from sim.state import MarketState
 
@@ -91,15 +91,16 @@ def _talk_kernel(  # pragma: no cover - compiled
     said = np.zeros(n, dtype=np.float64)  # advocacy of each speaker
     about = np.full(n, -1, dtype=np.int32)  # the local firm a speaker speaks of; -1 = silent
     any_speaks = False
+    ubuf = chunk_buffer()
     r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
     for i in range(n):
         if i == end:
             r, end = r + 1, end + n_market
+        t = chunk_at(ubuf, keys[r], _TALK, month, i - r * n_market, n_market, 0)
         g = firm[i]
         if g < 0:
             continue
-        u0, _, _, _ = uniforms(keys[r], _TALK, month, i - r * n_market, 0)
-        if not u0 < talkativeness[i]:
+        if not ubuf[0, t] < talkativeness[i]:
             continue
         s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
         said[i], about[i] = s, g - r * n_local
