@@ -51,7 +51,7 @@ class CustomerState:
     complaint_wait: IntArray  # 0 = no open complaint, else months waiting
     hidden_defects: IntArray  # undisclosed defects not yet discovered
     trapped: BoolArray  # wants to leave, held by contract or points
-    opinion: FloatArray  # (n, F), column-major: what the customer thinks of each firm
+    opinion: FloatArray  # (n, F), row-major: what the customer thinks of each firm (a row per customer)
     # what happened this month (scratch, rewritten every step)
     experience: FloatArray = field(init=False)
     service_score: FloatArray = field(init=False)
@@ -95,8 +95,7 @@ class CustomerState:
 
     def __post_init__(self) -> None:
         for name, dtype in self.DTYPES.items():
-            order = "F" if name == "opinion" else "C"  # a contiguous column per firm
-            setattr(self, name, np.asarray(getattr(self, name), dtype=dtype, order=order))  # type: ignore[call-overload]
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=dtype))  # type: ignore[call-overload]
         n = len(self.firm)
         self.may_enter = np.ones(n, dtype=bool)
         self.experience = np.zeros(n, dtype=np.float32)
@@ -144,7 +143,7 @@ def new_customers(
     pos = np.vstack([positions, np.zeros((1, NEEDS_DIM))])[firm]
     offer = pos + tailoring[:, None] * (needs - pos)
     term = np.array([lv.contract_term for lv in levers] + [0])[firm]
-    opinion = np.asfortranarray(np.clip(rng.normal(0.5, 0.1, (n, n_firms)), 0, 1))  # a column per firm, contiguous
+    opinion = np.clip(rng.normal(0.5, 0.1, (n, n_firms)), 0, 1)
     trust = np.where(attached, np.clip(rng.normal(0.55, 0.15, n), 0, 1), 0.0)
     return CustomerState(
         relationship_need=relationship_need,

@@ -139,7 +139,7 @@ def _first(m: MarketState, n: int) -> MarketState:
     c = out.customers
     for f in fields(CustomerState):
         value = getattr(c, f.name)
-        setattr(c, f.name, np.asarray(value[:n], order="F" if f.name == "opinion" else "C"))
+        setattr(c, f.name, np.ascontiguousarray(value[:n]))
     out.network = m.network[:n, :n].tocsr()
     out.firms_changed()
     return out

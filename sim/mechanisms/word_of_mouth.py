@@ -118,29 +118,29 @@ def _talk_kernel(  # pragma: no cover - compiled
     hears = word_of_mouth and any_speaks
     if not hears and not public_channel:
         return
-    total = np.zeros(n_local, dtype=np.float64)
-    count = np.zeros(n_local, dtype=np.float64)
+    heard_sum = np.zeros((n, n_local))  # what each listener heard of each firm of their market, and from how many
+    heard_n = np.zeros((n, n_local), dtype=np.int32)
+    if hears:  # each speaker reaches their contacts (the network is symmetric: contacts hear each other)
+        for k in range(n):
+            j = about[k]
+            if j >= 0:
+                for e in range(indptr[k], indptr[k + 1]):
+                    heard_sum[indices[e], j] += said[k]
+                    heard_n[indices[e], j] += 1
     base, end = -n_local, 0
     for i in range(n):
         if i == end:
             base, end = base + n_local, end + n_market
-        heard = False
-        if hears:
-            for e in range(indptr[i], indptr[i + 1]):
-                k = indices[e]  # a contact (the network is symmetric: contacts hear each other)
-                j = about[k]
-                if j >= 0:
-                    total[j] += said[k]
-                    count[j] += 1.0
-                    heard = True
-        if not (heard or public_channel):
-            continue
+        if not public_channel:
+            heard = False
+            for j in range(n_local):
+                heard = heard or heard_n[i, j] > 0
+            if not heard:
+                continue
         for j in range(n_local):
             o = np.float64(opinion[i, j])
-            if count[j] > 0:  # what the listener heard of firm j: the mean of what was said
-                o += wom_weight * (total[j] / count[j] - o)
-                total[j] = 0.0
-                count[j] = 0.0
+            if heard_n[i, j] > 0:  # what the listener heard of firm j: the mean of what was said
+                o += wom_weight * (heard_sum[i, j] / heard_n[i, j] - o)
             if public_channel:  # what the market read of firm j
                 o *= keep[base + j]
             opinion[i, j] = o
@@ -175,13 +175,13 @@ def _advertise_kernel(  # pragma: no cover - compiled
     memory: float,
 ) -> None:
     """Each opinion moves towards its firm's claim (advertising on), then fades towards neutral, clipped to [0, 1]."""
-    markets = opinion.shape[0] // n_market
-    for j in range(n_local):  # column by column: opinion is stored a column per firm
-        for r in range(markets):
-            g = r * n_local + j
-            for i in range(r * n_market, (r + 1) * n_market):
-                o = np.float64(opinion[i, j])
-                if advertising:
-                    o += pull[g] * (claim[g] - o)
-                o += memory * (NEUTRAL - o)
-                opinion[i, j] = min(max(o, 0.0), 1.0)
+    base, end = -n_local, 0  # the first slot of customer i's market, and where the next market starts
+    for i in range(opinion.shape[0]):
+        if i == end:
+            base, end = base + n_local, end + n_market
+        for j in range(n_local):
+            o = np.float64(opinion[i, j])
+            if advertising:
+                o += pull[base + j] * (claim[base + j] - o)
+            o += memory * (NEUTRAL - o)
+            opinion[i, j] = min(max(o, 0.0), 1.0)
