@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from sim import compat  # noqa: F401, I001 - first: imports Mesa, keeping the multiprocessing start method
+# before any kernel module: compat imports Mesa, keeping the multiprocessing start method; kernel_cache points
+# numba's cache at this model source's folder
+from sim import compat, kernel_cache  # noqa: F401
 from sim.agents import Customer, Firm
 from sim.engine import run_batch
 from sim.evaluation import evaluate

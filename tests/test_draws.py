@@ -4,9 +4,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 from scipy import stats
+from scipy.special import ndtri
 
-from sim.draws import STREAM_ID, philox, seed_key, uniform_table
+from sim.draws import CHUNK, STREAM_ID, chunk_at, chunk_buffer, logistic, normal, philox, seed_key, uniform_table
+from sim.mechanisms.choice import logit_best
 
 U = np.uint32
 
@@ -59,3 +62,86 @@ def test_seed_key_refuses_seeds_outside_64_bits():
     with pytest.raises(ValueError, match="seed"):
         seed_key(-1)
     assert seed_key(2**64 - 1).tolist() == [0xFFFFFFFF, 0xFFFFFFFF]
+
+
+@njit
+def _chunked_table(key, stream, month, n, block):
+    """What a kernel reads through ``chunk_at``, visiting customers 0..n-1 in order."""
+    buf, out = chunk_buffer(), np.empty((n, 4))
+    for i in range(n):
+        t = chunk_at(buf, key, stream, month, i, n, block)
+        out[i] = buf[:, t]
+    return out
+
+
+@pytest.mark.parametrize("n", [1, CHUNK - 1, CHUNK, 3 * CHUNK + 17])
+def test_chunked_draws_equal_one_customer_at_a_time(n):
+    key = seed_key(11)
+    for block in (0, 3):
+        expected = uniform_table(key, STREAM_ID["needs"], -4, n, block + 1)[:, 4 * block :]
+        np.testing.assert_array_equal(_chunked_table(key, STREAM_ID["needs"], -4, n, block), expected)
+
+
+@njit
+def _normal_of(u):
+    out = np.empty_like(u)
+    for i in range(u.shape[0]):
+        out[i] = normal(u[i])
+    return out
+
+
+@njit
+def _logistic_of(u):
+    out = np.empty_like(u)
+    for i in range(u.shape[0]):
+        out[i] = logistic(u[i])
+    return out
+
+
+def test_normal_is_the_normal_quantile_to_double_precision_over_every_uniform_drawn():
+    ends = [0.5 * 2.0**-32, 1 - 0.5 * 2.0**-32]  # the smallest and largest uniforms this module gives
+    u = np.concatenate(
+        [np.linspace(ends[0], ends[1], 200_001), ends, [0.075, 0.925], np.nextafter([0.075, 0.925], 0.5)]
+    )
+    np.testing.assert_allclose(_normal_of(u), ndtri(u), rtol=1e-14, atol=1e-14)
+    z = _normal_of(uniform_table(seed_key(3), 2, 1, 20_000, 1).ravel())
+    assert stats.kstest(z, "norm").pvalue > 1e-4
+
+
+def test_logistic_is_the_difference_of_two_gumbels():
+    u = uniform_table(seed_key(4), 2, 1, 20_000, 1)
+    assert stats.kstest(_logistic_of(u[:, 0]), "logistic").pvalue > 1e-4
+    gumbels = -np.log(-np.log(u[:, 1:3]))
+    assert stats.ks_2samp(_logistic_of(u[:, 0]), gumbels[:, 0] - gumbels[:, 1]).pvalue > 1e-4
+
+
+@njit
+def _picks(values, scale, u):
+    weights = np.empty_like(values)
+    best, value = np.empty(u.shape[0], dtype=np.int64), np.empty(u.shape[0])
+    for i in range(u.shape[0]):
+        best[i], value[i] = logit_best(values, weights, scale, u[i])
+    return best, value
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_logit_best_draws_what_the_best_of_gumbel_noised_options_is(seed):
+    """Which option wins, and by how much over a noisy rival, match option-by-option Gumbel noise."""
+    values, scale = np.array([0.3, -np.inf, 0.25, 0.1, 0.32]), 0.05
+    u = uniform_table(seed_key(seed), 2, 1, 40_000, 1)
+    best, part = _picks(values, scale, u[:, 0])
+    noisy = values + scale * -np.log(-np.log(uniform_table(seed_key(seed + 9), 2, 1, 40_000, 2)[:, :5]))
+    assert not np.any(best == 1)  # an option not on offer never wins
+    expected = np.exp(values / scale) / np.exp(values / scale).sum()
+    np.testing.assert_allclose(np.bincount(best, minlength=5) / len(best), expected, atol=0.01)
+    np.testing.assert_allclose(np.bincount(noisy.argmax(1), minlength=5) / len(best), expected, atol=0.01)
+    best_value = part + scale * -np.log(-np.log(u[:, 1]))
+    assert stats.ks_2samp(best_value, noisy.max(1)).pvalue > 1e-4
+    gain = part + scale * _logistic_of(u[:, 2]) - 0.3  # the best against a noisy 0.3
+    rival = 0.3 + scale * -np.log(-np.log(uniform_table(seed_key(seed + 9), 2, 1, 40_000, 2)[:, 5]))
+    assert stats.ks_2samp(gain, noisy.max(1) - rival).pvalue > 1e-4
+
+
+def test_logit_best_without_noise_is_the_first_highest_value():
+    best, value = _picks(np.array([0.1, 0.4, 0.4, -np.inf]), 0.0, np.array([0.99]))
+    assert (best[0], value[0]) == (1, 0.4)

@@ -22,10 +22,9 @@ from typing import Any
 import pandas as pd
 
 from sim.experiments.design import Run
+from sim.kernel_cache import model_source_hash
 
 META_KEY = b"crsim.run"
-SOURCE_ROOT = Path(__file__).resolve().parents[1]  # the ``sim`` package
-NOT_MODEL = ("app", "claims")  # sub-packages that draw, serve or compare results but cannot change them
 
 
 def fingerprint(data: Any) -> str:
@@ -34,16 +33,9 @@ def fingerprint(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-@functools.cache
 def source_fingerprint() -> str:
     """Hash of every Python source file of the model (the ``sim`` package without the page and the claims)."""
-    digest = hashlib.sha256()
-    for path in sorted(SOURCE_ROOT.rglob("*.py")):
-        rel = path.relative_to(SOURCE_ROOT)
-        if rel.parts[0] in NOT_MODEL:
-            continue
-        digest.update(str(rel.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return model_source_hash()
 
 
 @functools.cache

@@ -6,7 +6,16 @@ here, as ``@njit`` functions on one customer, and called by the kernels of
 again) and by the array functions of ``switching`` that other code asks
 (``joining_utility``, ``staying_utility``, ...). A customer of market ``r`` chooses among
 that market's firms, slots ``r * F .. r * F + F - 1``; their opinion of local firm ``j``
-is column ``j``. The logit noise of option ``k`` is draw ``k % 4`` of block ``first + k // 4``.
+is column ``j``.
+
+Logit noise (McFadden 1974: each option's utility plus an independent Gumbel of scale
+``choice_noise``) is drawn through the Gumbel's max-stability rather than option by
+option: the best of the options is option ``k`` with probability
+``exp(V_k / s) / sum exp(V / s)``, and the best value is ``s * log(sum exp(V / s))`` plus a
+Gumbel of scale ``s``, independent of which option it is (Train 2009, *Discrete Choice
+Methods with Simulation*, ch. 3). So a choice among any number of options costs one
+uniform for which option wins, and comparing the winner with a noisy alternative one
+more: the difference of two Gumbels is a logistic variate.
 """
 
 from __future__ import annotations
@@ -16,7 +25,6 @@ import math
 import numpy as np
 from numba import literal_unroll, njit
 
-from sim.draws import gumbel, uniforms
 from sim.mechanisms.exit_signal import signal
 from sim.state import MarketState
 
@@ -132,20 +140,32 @@ def joining_at(  # pragma: no cover - compiled
 
 
 @njit(cache=True, inline="always")
-def noise_row(  # pragma: no cover - compiled
-    out: np.ndarray, key: np.ndarray, stream: int, month: int, customer: int, first: int, scale: float
-) -> None:
-    """``scale`` times a Gumbel draw for each option of ``out``: option ``k`` is word ``k % 4`` of block ``first + k // 4``."""
-    for b in range((out.shape[0] + 3) // 4):
-        u0, u1, u2, u3 = uniforms(key, stream, month, customer, first + b)
-        k = 4 * b
-        out[k] = scale * gumbel(u0)
-        if k + 1 < out.shape[0]:
-            out[k + 1] = scale * gumbel(u1)
-        if k + 2 < out.shape[0]:
-            out[k + 2] = scale * gumbel(u2)
-        if k + 3 < out.shape[0]:
-            out[k + 3] = scale * gumbel(u3)
+def logit_best(
+    values: np.ndarray, weights: np.ndarray, scale: float, u: float
+) -> tuple[int, float]:  # pragma: no cover - compiled
+    """Which of ``values`` (utilities; -inf: not on offer) is best once each gets a Gumbel of ``scale``, from the
+    uniform ``u``, and the best value's part that does not depend on the noise, ``scale * log(sum exp(V / scale))``
+    (add ``scale`` times a Gumbel for the best value itself). ``weights`` is scratch of the same length. Without
+    noise (``scale`` 0) the best is the highest value (the first of equal ones)."""
+    n = values.shape[0]
+    best, top = -1, -np.inf
+    for k in range(n):
+        if values[k] > top:
+            best, top = k, values[k]
+    if not scale > 0.0 or top == -np.inf:
+        return best, top
+    total = 0.0
+    for k in range(n):
+        weights[k] = math.exp((values[k] - top) / scale)
+        total += weights[k]
+    target, acc = u * total, 0.0
+    for k in range(n):
+        if weights[k] > 0.0:
+            acc += weights[k]
+            best = k
+            if acc > target:
+                break
+    return best, top + scale * math.log(total)
 
 
 @njit(cache=True)
@@ -194,7 +214,10 @@ def join_one(  # pragma: no cover - compiled
 def choose(  # pragma: no cover - compiled
     i: int,
     base: int,
-    noise: np.ndarray,
+    values: np.ndarray,
+    weights: np.ndarray,
+    noise: float,
+    u: float,
     outside_option: float,
     sensitivity: float,
     width: float,
@@ -211,28 +234,25 @@ def choose(  # pragma: no cover - compiled
     acquired: np.ndarray,
 ) -> None:
     """Customer ``i`` without a firm joins the best firm of their market (slots from ``base``) if it beats the
-    outside option; ``noise`` holds each firm's logit noise and, last, the outside option's."""
+    outside option, each with logit noise of scale ``noise`` (:func:`logit_best`, from the uniform ``u``);
+    ``values`` and ``weights`` are scratch for each firm of the market and, last, the outside option."""
     n_local = positions.shape[0]
-    best, best_u = -1, -np.inf
     for j in range(n_local):
-        u = (
-            joining_at(
-                i,
-                base + j,
-                j,
-                table,
-                positions,
-                needs,
-                opinion,
-                sensitivity,
-                width,
-                weight_fit,
-                weight_trust,
-                weight_price,
-            )[1]
-            + noise[j]
-        )
-        if u > best_u:
-            best, best_u = j, u
-    if best >= 0 and best_u > outside_option + noise[n_local]:
+        values[j] = joining_at(
+            i,
+            base + j,
+            j,
+            table,
+            positions,
+            needs,
+            opinion,
+            sensitivity,
+            width,
+            weight_fit,
+            weight_trust,
+            weight_price,
+        )[1]
+    values[n_local] = outside_option
+    best = logit_best(values, weights, noise, u)[0]
+    if best < n_local and (noise > 0.0 or values[best] > outside_option):  # without noise a tie stays out
         join_one(i, base + best, best, table, positions, needs, opinion, firm, ties, offer, acquired)

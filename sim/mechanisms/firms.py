@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID
-from sim.mechanisms.choice import TIES, choose, detach_one, firm_table, noise_row
+from sim.draws import STREAM_ID, uniforms
+from sim.mechanisms.choice import TIES, choose, detach_one, firm_table
 from sim.mechanisms.relationship import sensitivity_now
 from sim.state import FloatArray, MarketState
 
@@ -104,21 +104,25 @@ def _release_kernel(  # pragma: no cover - compiled
     acquired: np.ndarray,
 ) -> None:
     """Customers of a leaving firm are released, every tie cut, and choose again at once among the firms still in
-    their market (logit noise per option, blocks from 0), or stay out."""
+    their market (logit noise, ``choice.logit_best``: one draw), or stay out."""
     n_local = positions.shape[0]
-    gum = np.empty(n_local + 1)  # each firm of the market, the outside option
+    values = np.empty(n_local + 1)  # each firm of the market, then the outside option
+    weights = np.empty(n_local + 1)
     for i in range(firm.shape[0]):
         g = firm[i]
         if g < 0 or not leaving[g]:
             continue
         detach_one(i, firm, may_enter, trapped, ties)
         r = i // n_market
-        noise_row(gum, keys[r], _FIRMS, month, i - r * n_market, 0, noise)
+        u0, _, _, _ = uniforms(keys[r], _FIRMS, month, i - r * n_market, 0)
         sens = sensitivity_now(sensitivity[i], recession)
         choose(
             i,
             r * n_local,
-            gum,
+            values,
+            weights,
+            noise,
+            u0,
             outside_option,
             sens,
             width,

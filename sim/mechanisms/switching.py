@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, chunk_at, chunk_buffer, uniforms
+from sim.draws import STREAM_ID, chunk_at, chunk_buffer, logistic, uniforms
 from sim.mechanisms.choice import (
     ACQ,
     BOND,
@@ -46,7 +46,7 @@ from sim.mechanisms.choice import (
     fit_of,
     join_one,
     joining_at,
-    noise_row,
+    logit_best,
     staying_of,
 )
 from sim.mechanisms.economics import price_paid_of
@@ -246,11 +246,12 @@ def _decide_kernel(  # pragma: no cover - compiled
     acquired: np.ndarray,
 ) -> None:
     """Per customer with a firm: look around (two draws: by chance, after a trigger); a looker compares staying,
-    each other firm of the market and the outside option (logit noise per option, blocks from 1), and moves,
+    each other firm of the market and the outside option (logit noise: which option is best, and how much better than staying; ``choice.logit_best``), and moves,
     or stays, trapped if only the exit cost holds them; then a contract that has run out renews."""
     n_local = positions.shape[0]
     trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
-    gum = np.empty(n_local + 2)  # stay, each firm of the market, the outside option
+    values = np.empty(n_local + 1)  # each firm of the market (-inf: the customer's own), then the outside option
+    weights = np.empty(n_local + 1)
     ubuf = chunk_buffer()
     r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
     for i in range(firm.shape[0]):
@@ -265,25 +266,24 @@ def _decide_kernel(  # pragma: no cover - compiled
             u0, u1 = ubuf[0, t], ubuf[1, t]
             if u0 < review_rate or (triggered[i] and u1 < trigger_review):
                 looked[g] += 1.0
-                noise_row(gum, keys[r], _CHOICE, month, li, 1, noise)
                 sens = sensitivity_now(sensitivity[i], recession)
-                stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties) + gum[0]
-                best, best_u = -1, -np.inf
+                stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
                 for j in range(n_local):
-                    if base + j == g:
-                        continue
-                    u = joining_at(i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp)[1]
-                    u += gum[1 + j]
-                    if u > best_u:
-                        best, best_u = base + j, u
-                outside = outside_option + gum[n_local + 1]
-                gain = max(best_u, outside) - stay
+                    own = base + j == g
+                    values[j] = (
+                        -np.inf
+                        if own
+                        else joining_at(i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp)[1]
+                    )
+                values[n_local] = outside_option
+                k, best_value = logit_best(values, weights, noise, ubuf[2, t])
+                gain = best_value + noise * logistic(ubuf[3, t]) - stay  # the best alternative's noise less staying's
+                target = base + k if k < n_local else -1
                 cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
                 wants_out = gain > inertia
                 moves = wants_out and gain - cost > inertia
                 trapped[i] = wants_out and not moves
                 if moves:
-                    target = best if best_u >= outside else -1
                     if contract_left[i] > 0:
                         exit_fees[g] += table[g, EXIT_FEE] * table[g, PRICE]
                     churned[g] += 1.0
@@ -337,9 +337,10 @@ def _enter_kernel(  # pragma: no cover - compiled
     acquired: np.ndarray,
 ) -> None:
     """Per customer without a firm who may come back: one draw whether they do, then the best firm of the market
-    joins them if it beats staying out (logit noise per option, blocks from 1)."""
+    joins them if it beats staying out (logit noise, ``choice.logit_best``: a second draw)."""
     n_local = positions.shape[0]
-    gum = np.empty(n_local + 1)  # each firm of the market, the outside option
+    values = np.empty(n_local + 1)  # each firm of the market, then the outside option
+    weights = np.empty(n_local + 1)
     r, end = -1, 0  # the market of customer i, and where the next one starts
     for i in range(firm.shape[0]):
         if i == end:
@@ -347,15 +348,17 @@ def _enter_kernel(  # pragma: no cover - compiled
         if firm[i] >= 0 or not may_enter[i]:
             continue
         li = i - r * n_market
-        u0, _, _, _ = uniforms(keys[r], _ENTRY, month, li, 0)
+        u0, u1, _, _ = uniforms(keys[r], _ENTRY, month, li, 0)
         if not u0 < reentry_rate:
             continue
-        noise_row(gum, keys[r], _ENTRY, month, li, 1, noise)
         sens = sensitivity_now(sensitivity[i], recession)
         choose(
             i,
             r * n_local,
-            gum,
+            values,
+            weights,
+            noise,
+            u1,
             outside_option,
             sens,
             width,

@@ -205,14 +205,15 @@ def _parent(pid: int) -> int:
         return -1
 
 
-def test_the_model_fingerprint_covers_the_model_and_not_the_page_or_the_claims(tmp_path, monkeypatch):
-    from sim.experiments import runfiles
+def test_the_model_fingerprint_covers_the_model_and_not_the_page_or_the_claims(tmp_path):
+    from sim.kernel_cache import source_hash
 
     for rel in ("model.py", "mechanisms/trust.py", "app/page.py", "claims/atlas.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x = 1\n")
-    monkeypatch.setattr(runfiles, "SOURCE_ROOT", tmp_path)
-    fingerprint = runfiles.source_fingerprint.__wrapped__  # uncached: the files change below
+    def fingerprint():
+        return source_hash(tmp_path)
+
     before = fingerprint()
     for rel in ("app/page.py", "claims/atlas.py"):  # a claim's arms are recorded in each arm's experiment
         (tmp_path / rel).write_text("x = 2\n")
