@@ -95,7 +95,7 @@ class CustomerState:
 
     def __post_init__(self) -> None:
         for name, dtype in self.DTYPES.items():
-            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=dtype))  # type: ignore[call-overload]
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=dtype))
         n = len(self.firm)
         self.may_enter = np.ones(n, dtype=bool)
         self.experience = np.zeros(n, dtype=np.float32)

@@ -188,7 +188,7 @@ def test_opinions_stay_in_zero_one_and_float32(seed, weight, impact):
     talk(m)
     advertise(m)
     o = m.customers.opinion
-    assert o.dtype == np.float32 and o.flags.f_contiguous
+    assert o.dtype == np.float32 and o.flags.c_contiguous
     assert np.all((o >= 0) & (o <= 1))
     assert np.all(m.tally.posts <= m.tally.wom_negative + np.sum(m.customers.attached))
 

@@ -25,10 +25,10 @@ scenario = "market.toml"
 burn_in_years = 0.5
 years = 1.5
 follow_up = 6
-population = 40
+population = 60
 seed = 5
 [stop]
-max_generations = 4
+max_generations = 5
 [check]
 draws = 4
 replications = 1

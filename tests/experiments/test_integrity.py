@@ -211,6 +211,7 @@ def test_the_model_fingerprint_covers_the_model_and_not_the_page_or_the_claims(t
     for rel in ("model.py", "mechanisms/trust.py", "app/page.py", "claims/atlas.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x = 1\n")
+
     def fingerprint():
         return source_hash(tmp_path)
 
