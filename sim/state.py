@@ -434,12 +434,11 @@ class MarketState:
 
     def reference_prices(self) -> FloatArray:
         """(R,) mean list price (price war included) of each market's firms in the market, the yardstick of 'expensive'."""
-        F = self.firms_per_market
-        out = np.empty(self.markets)
-        for r in range(self.markets):  # a loop over markets, not customers
-            active = self.firms.active[r * F : (r + 1) * F]
-            prices = self.levers.price[r * F : (r + 1) * F] * self.firms.price_factor[r * F : (r + 1) * F]
-            out[r] = np.mean(prices[active]) if active.any() else np.mean(prices)
+        shape = (self.markets, self.firms_per_market)
+        prices = (self.levers.price[:-1] * self.firms.price_factor[:-1]).reshape(shape)
+        active = self.firms.active[:-1].reshape(shape)
+        n = active.sum(axis=1)
+        out: FloatArray = np.where(n > 0, np.where(active, prices, 0.0).sum(axis=1) / np.maximum(n, 1), prices.mean(1))
         return out
 
 
