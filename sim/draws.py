@@ -34,7 +34,7 @@ _LO = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 _MONTH_OFFSET = 1 << 31  # months may be negative (burn-in); the counter word holds month + 2^31
 _TO_UNIT = 2.0**-32
-#: Customers whose draws :func:`chunk_at` computes in one vectorised loop (4 x CHUNK float64 stay in L1).
+#: Customers whose draws :func:`fill_uniforms` computes in one vectorised loop (4 x CHUNK float64 stay in L1).
 CHUNK = 256
 
 #: Stream number of each phase's draws (the third counter word is ``stream << 16 | block``).
@@ -93,19 +93,13 @@ def fill_uniforms(out, key, stream, month, first, count, block):  # pragma: no c
 
 @njit(cache=True, inline="always")
 def chunk_buffer():  # pragma: no cover - compiled
-    """The (4, CHUNK) buffer a kernel's :func:`chunk_at` fills."""
+    """The (4, CHUNK) buffer of a kernel's draws: it fills a chunk of customers at a time with :func:`fill_uniforms`.
+
+    A kernel loops ``for start in range(0, n_market, CHUNK)``, fills the buffer for customers ``start`` to
+    ``start + count - 1`` of the market, then reads customer ``start + t``'s four uniforms as ``buf[:, t]``
+    (about five times faster than :func:`uniforms` one customer at a time, and the same numbers).
+    """
     return np.empty((4, CHUNK))
-
-
-@njit(cache=True, inline="always")
-def chunk_at(buf, key, stream, month, customer, n_market, block):  # pragma: no cover - compiled
-    """Column of ``buf`` that holds ``customer``'s four uniforms of ``block``, refilling ``buf`` for the next
-    ``CHUNK`` customers of the market when ``customer`` starts a chunk. A kernel calls it for every customer
-    of a market in order, from 0; it draws what :func:`uniforms` draws, about five times faster."""
-    t = customer % CHUNK
-    if t == 0:
-        fill_uniforms(buf, key, stream, month, customer, min(CHUNK, n_market - customer), block)
-    return t
 
 
 # Wichura (1988), "Algorithm AS 241: the percentage points of the normal distribution", Applied Statistics 37(3),

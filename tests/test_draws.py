@@ -8,7 +8,7 @@ from numba import njit
 from scipy import stats
 from scipy.special import ndtri
 
-from sim.draws import CHUNK, STREAM_ID, chunk_at, chunk_buffer, logistic, normal, philox, seed_key, uniform_table
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, logistic, normal, philox, seed_key, uniform_table
 from sim.mechanisms.choice import logit_best
 
 U = np.uint32
@@ -66,11 +66,13 @@ def test_seed_key_refuses_seeds_outside_64_bits():
 
 @njit
 def _chunked_table(key, stream, month, n, block):
-    """What a kernel reads through ``chunk_at``, visiting customers 0..n-1 in order."""
+    """What a kernel reads chunk by chunk, as the kernels loop over a market's customers."""
     buf, out = chunk_buffer(), np.empty((n, 4))
-    for i in range(n):
-        t = chunk_at(buf, key, stream, month, i, n, block)
-        out[i] = buf[:, t]
+    for start in range(0, n, CHUNK):
+        count = min(CHUNK, n - start)
+        fill_uniforms(buf, key, stream, month, start, count, block)
+        for t in range(count):
+            out[start + t] = buf[:, t]
     return out
 
 

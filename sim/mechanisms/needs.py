@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, chunk_at, chunk_buffer, normals, uniforms
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, normals, uniforms
 from sim.state import MarketState
 
 _STREAM = STREAM_ID["needs"]
@@ -58,20 +58,23 @@ def _drift_kernel(  # pragma: no cover - compiled
     ubuf = chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
-        for li in range(per_market):
-            i = r * per_market + li
-            t = chunk_at(ubuf, key, _STREAM, month, li, per_market, 0)
-            u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
-            x, y = float(needs[i, 0]), float(needs[i, 1])
-            if drift:
-                s0, s1 = normals(u0, u1)
-                x += volatility * s0 - reversion * x
-                y += volatility * s1 - reversion * y
-            if life_events and u2 < life_event_rate:
-                v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
-                j0, j1 = normals(v0, v1)
-                x += life_event_size * j0
-                y += life_event_size * j1
-                triggered[i] = True
-            needs[i, 0] = x
-            needs[i, 1] = y
+        for start in range(0, per_market, CHUNK):
+            count = min(CHUNK, per_market - start)
+            fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
+            for t in range(count):
+                li = start + t
+                i = r * per_market + li
+                u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
+                x, y = float(needs[i, 0]), float(needs[i, 1])
+                if drift:
+                    s0, s1 = normals(u0, u1)
+                    x += volatility * s0 - reversion * x
+                    y += volatility * s1 - reversion * y
+                if life_events and u2 < life_event_rate:
+                    v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
+                    j0, j1 = normals(v0, v1)
+                    x += life_event_size * j0
+                    y += life_event_size * j1
+                    triggered[i] = True
+                needs[i, 0] = x
+                needs[i, 1] = y

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, chunk_at, chunk_buffer, normals, uniforms
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, normals, uniforms
 from sim.state import MarketState
 
 _STREAM = STREAM_ID["sales"]
@@ -97,32 +97,35 @@ def _contact_kernel(  # pragma: no cover - compiled
     ubuf = chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
-        for li in range(per_market):
-            i = r * per_market + li
-            t = chunk_at(ubuf, key, _STREAM, month, li, per_market, 0)
-            f = slot[i]
-            annoyance[i] = 0.0
-            if f == no_firm:
-                continue
-            u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
-            if not u0 < contact_rate[f]:
-                continue
-            if u1 < sales_push[f]:
-                n_pitches[f] += 1.0
-                annoyance[i] = sales_annoyance
-                triggered[i] = True
-                if u2 < pitch_acceptance * (1.0 - price_sensitivity[i]):
-                    n_accepted[f] += 1.0
-                    v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
-                    e0, e1 = normals(v0, v1)
-                    offer[i, 0] += push_misfit * e0
-                    offer[i, 1] += push_misfit * e1
-                    upsell[i] += upsell_price
-            else:
-                n_care[f] += 1.0
-                need = float(relationship_need[i])
-                annoyance[i] = care_annoyance * sales_annoyance * (1.0 - need)
-                warmth[i] = max(float(warmth[i]), need * authenticity[f])
+        for start in range(0, per_market, CHUNK):
+            count = min(CHUNK, per_market - start)
+            fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
+            for t in range(count):
+                li = start + t
+                i = r * per_market + li
+                f = slot[i]
+                annoyance[i] = 0.0
+                if f == no_firm:
+                    continue
+                u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
+                if not u0 < contact_rate[f]:
+                    continue
+                if u1 < sales_push[f]:
+                    n_pitches[f] += 1.0
+                    annoyance[i] = sales_annoyance
+                    triggered[i] = True
+                    if u2 < pitch_acceptance * (1.0 - price_sensitivity[i]):
+                        n_accepted[f] += 1.0
+                        v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
+                        e0, e1 = normals(v0, v1)
+                        offer[i, 0] += push_misfit * e0
+                        offer[i, 1] += push_misfit * e1
+                        upsell[i] += upsell_price
+                else:
+                    n_care[f] += 1.0
+                    need = float(relationship_need[i])
+                    annoyance[i] = care_annoyance * sales_annoyance * (1.0 - need)
+                    warmth[i] = max(float(warmth[i]), need * authenticity[f])
 
 
 def listen_and_adapt(m: MarketState) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, chunk_at, chunk_buffer, uniforms
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, uniforms
 from sim.mechanisms.capacity import available_capacity
 from sim.mechanisms.staff import displayed_enthusiasm
 from sim.state import FloatArray, MarketState
@@ -222,103 +222,106 @@ def _serve_kernel(  # pragma: no cover - compiled
     ubuf = chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
-        for li in range(per_market):
-            i = r * per_market + li
-            t = chunk_at(ubuf, key, _STREAM, month, li, per_market, 0)
-            f = slot[i]
-            attached = f != no_firm
-            wait = int(complaint_wait[i])
-            waiting = wait > 0
-            defects = int(hidden_defects[i])
-            tr = float(trust[i])
-            auth = 1.0 - exhaustion[f]
-            encounter = failed = complain = first_contact = escalated = False
-            u0 = u1 = u2 = u3 = v0 = v1 = v2 = v3 = 0.5
-            if attached:
-                u0, u1, u2, u3 = ubuf[0, t], ubuf[1, t], ubuf[2, t], ubuf[3, t]
-                encounter = u0 < usage_rate
-            quality = quality_of(exhaustion_quality, exhaustion[f], service_decay[f], tenure[i], tenure_horizon)
-            if encounter:
-                failed = failures_on and u1 < 1.0 - (1.0 - base_failure) * quality
-            good = encounter and not failed
-            score, warm = (s_good + (1.0 - s_good) * auth, auth) if good else (s_quiet, 0.0)
-            score, warm = act(score, warm, enthusiasm[f] if good else 0.0)
-            if failed:
-                if u2 < transparency[f] or not hidden_on:
-                    if hidden_on:
-                        tr = disclose(tr, disclosure_dip)
-                        n_disclosed[f] += 1.0
-                else:
-                    defects += 1
-                voice = complaint_propensity * (voice_floor + (1.0 - voice_floor) * tr)
-                complain = bool(complaints_on and not waiting and u3 < voice)
-            if complain or waiting or (attached and defects > 0):
-                v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, 1)
-            if complain:
-                first_contact = v0 < staff_authority[f] * quality
-                escalated = not first_contact
-            if failed and not complain:
-                score = s_silent
-            if first_contact:
-                score, warm = s_first_contact, auth
-            # the back office works through complaints escalated in earlier months
-            resolved_later = gives_up = False
-            if waiting:
-                if v1 < share_done[f]:
-                    resolved_later = True
-                    wait = 0
-                else:
-                    wait += 1
-                    if wait > 1.0 + patience[i] * (max_wait - 1.0):
-                        gives_up = True
+        for start in range(0, per_market, CHUNK):
+            count = min(CHUNK, per_market - start)
+            fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
+            for t in range(count):
+                li = start + t
+                i = r * per_market + li
+                f = slot[i]
+                attached = f != no_firm
+                wait = int(complaint_wait[i])
+                waiting = wait > 0
+                defects = int(hidden_defects[i])
+                tr = float(trust[i])
+                auth = 1.0 - exhaustion[f]
+                encounter = failed = complain = first_contact = escalated = False
+                u0 = u1 = u2 = u3 = v0 = v1 = v2 = v3 = 0.5
+                if attached:
+                    u0, u1, u2, u3 = ubuf[0, t], ubuf[1, t], ubuf[2, t], ubuf[3, t]
+                    encounter = u0 < usage_rate
+                quality = quality_of(exhaustion_quality, exhaustion[f], service_decay[f], tenure[i], tenure_horizon)
+                if encounter:
+                    failed = failures_on and u1 < 1.0 - (1.0 - base_failure) * quality
+                good = encounter and not failed
+                score, warm = (s_good + (1.0 - s_good) * auth, auth) if good else (s_quiet, 0.0)
+                score, warm = act(score, warm, enthusiasm[f] if good else 0.0)
+                if failed:
+                    if u2 < transparency[f] or not hidden_on:
+                        if hidden_on:
+                            tr = disclose(tr, disclosure_dip)
+                            n_disclosed[f] += 1.0
+                    else:
+                        defects += 1
+                    voice = complaint_propensity * (voice_floor + (1.0 - voice_floor) * tr)
+                    complain = bool(complaints_on and not waiting and u3 < voice)
+                if complain or waiting or (attached and defects > 0):
+                    v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, 1)
+                if complain:
+                    first_contact = v0 < staff_authority[f] * quality
+                    escalated = not first_contact
+                if failed and not complain:
+                    score = s_silent
+                if first_contact:
+                    score, warm = s_first_contact, auth
+                # the back office works through complaints escalated in earlier months
+                resolved_later = gives_up = False
+                if waiting:
+                    if v1 < share_done[f]:
+                        resolved_later = True
                         wait = 0
-            if escalated:
-                wait = 1
-                escalated_count[f] += 1.0
-            if resolved_later:
-                score = min(score, s_later)
-            if wait > 0:
-                score = min(score, s_waiting * patience[i])
-            if gives_up:
-                score = s_neglected
-            # each hidden defect is found on its own; each one found costs its own share of trust
-            found = 0
-            if attached and defects > 0:
-                for k in range(defects):
-                    w = _DEFECT_WORD + k
-                    if w >= 8 and w % 4 == 0:
-                        v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, w // 4)
-                    word = w % 4
-                    u = v0 if word == 0 else v1 if word == 1 else v2 if word == 2 else v3
-                    if u < defect_discovery:
-                        found += 1
-                defects -= found
-                tr *= (1.0 - discovery_loss) ** found
-            if found > 0:
-                score = s_discovered
-            trust[i] = tr
-            complaint_wait[i] = wait
-            hidden_defects[i] = defects
-            warmth[i] = warm
-            service_score[i] = score
-            handling[i] = (
-                (_FAILED if failed else 0)
-                | (_COMPLAINED if complain else 0)
-                | (_FIRST if first_contact else 0)
-                | (_LATER if resolved_later else 0)
-                | (_GAVE_UP if gives_up else 0)
-            )
-            if failed or gives_up or found > 0:
-                triggered[i] = True
-            n_encounters[f] += encounter
-            n_failures[f] += failed
-            n_complaints[f] += complain
-            n_silent[f] += failed and not complain
-            n_first_contact[f] += first_contact
-            n_later[f] += resolved_later
-            n_neglected[f] += gives_up
-            n_queue[f] += wait > 0
-            n_found[f] += found
-            n_handled[f] += first_contact or resolved_later  # the two never meet: one needs no open complaint
+                    else:
+                        wait += 1
+                        if wait > 1.0 + patience[i] * (max_wait - 1.0):
+                            gives_up = True
+                            wait = 0
+                if escalated:
+                    wait = 1
+                    escalated_count[f] += 1.0
+                if resolved_later:
+                    score = min(score, s_later)
+                if wait > 0:
+                    score = min(score, s_waiting * patience[i])
+                if gives_up:
+                    score = s_neglected
+                # each hidden defect is found on its own; each one found costs its own share of trust
+                found = 0
+                if attached and defects > 0:
+                    for k in range(defects):
+                        w = _DEFECT_WORD + k
+                        if w >= 8 and w % 4 == 0:
+                            v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, w // 4)
+                        word = w % 4
+                        u = v0 if word == 0 else v1 if word == 1 else v2 if word == 2 else v3
+                        if u < defect_discovery:
+                            found += 1
+                    defects -= found
+                    tr *= (1.0 - discovery_loss) ** found
+                if found > 0:
+                    score = s_discovered
+                trust[i] = tr
+                complaint_wait[i] = wait
+                hidden_defects[i] = defects
+                warmth[i] = warm
+                service_score[i] = score
+                handling[i] = (
+                    (_FAILED if failed else 0)
+                    | (_COMPLAINED if complain else 0)
+                    | (_FIRST if first_contact else 0)
+                    | (_LATER if resolved_later else 0)
+                    | (_GAVE_UP if gives_up else 0)
+                )
+                if failed or gives_up or found > 0:
+                    triggered[i] = True
+                n_encounters[f] += encounter
+                n_failures[f] += failed
+                n_complaints[f] += complain
+                n_silent[f] += failed and not complain
+                n_first_contact[f] += first_contact
+                n_later[f] += resolved_later
+                n_neglected[f] += gives_up
+                n_queue[f] += wait > 0
+                n_found[f] += found
+                n_handled[f] += first_contact or resolved_later  # the two never meet: one needs no open complaint
     for s in range(n_slots):
         load[s] = (escalated_count[s] + queue[s]) / max(capacity[s], 1e-9)

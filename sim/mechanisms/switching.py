@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, chunk_at, chunk_buffer, logistic, uniforms
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, logistic, uniforms
 from sim.mechanisms.choice import (
     ACQ,
     BOND,
@@ -253,53 +253,69 @@ def _decide_kernel(  # pragma: no cover - compiled
     values = np.empty(n_local + 1)  # each firm of the market (-inf: the customer's own), then the outside option
     weights = np.empty(n_local + 1)
     ubuf = chunk_buffer()
-    r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
-    for i in range(firm.shape[0]):
-        if i == end:
-            r, end = r + 1, end + n_market
-        li, base = i - r * n_market, r * n_local
-        t = chunk_at(ubuf, keys[r], _CHOICE, month, li, n_market, 0) if switching else 0
-        g = firm[i]
-        if g < 0:
-            continue
-        if switching:
-            u0, u1 = ubuf[0, t], ubuf[1, t]
-            if u0 < review_rate or (triggered[i] and u1 < trigger_review):
-                looked[g] += 1.0
-                sens = sensitivity_now(sensitivity[i], recession)
-                stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
-                for j in range(n_local):
-                    own = base + j == g
-                    values[j] = (
-                        -np.inf
-                        if own
-                        else joining_at(i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp)[1]
-                    )
-                values[n_local] = outside_option
-                k, best_value = logit_best(values, weights, noise, ubuf[2, t])
-                gain = best_value + noise * logistic(ubuf[3, t]) - stay  # the best alternative's noise less staying's
-                target = base + k if k < n_local else -1
-                cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
-                wants_out = gain > inertia
-                moves = wants_out and gain - cost > inertia
-                trapped[i] = wants_out and not moves
-                if moves:
-                    if contract_left[i] > 0:
-                        exit_fees[g] += table[g, EXIT_FEE] * table[g, PRICE]
-                    churned[g] += 1.0
-                    if target >= 0:
-                        switched_out[g] += 1.0
-                    else:
-                        left_market[g] += 1.0
-                    opinion[i, g - base] = trust[i]  # what they think of the firm they left
-                    detach_one(i, firm, may_enter, trapped, ties)
-                    if target >= 0:
-                        join_one(
-                            i, target, target - base, table, positions, needs, opinion, firm, ties, offer, acquired
-                        )
-        g = firm[i]
-        if g >= 0 and contract_left[i] == 0 and table[g, TERM] > 0:
-            contract_left[i] = int(table[g, TERM])  # the contract renews
+    for r in range(firm.shape[0] // n_market):
+        key = keys[r]
+        for start in range(0, n_market, CHUNK):
+            count = min(CHUNK, n_market - start)
+            if switching:
+                fill_uniforms(ubuf, key, _CHOICE, month, start, count, 0)
+            for t in range(count):
+                i, base = r * n_market + start + t, r * n_local
+                g = firm[i]
+                if g < 0:
+                    continue
+                if switching:
+                    u0, u1 = ubuf[0, t], ubuf[1, t]
+                    if u0 < review_rate or (triggered[i] and u1 < trigger_review):
+                        looked[g] += 1.0
+                        sens = sensitivity_now(sensitivity[i], recession)
+                        stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
+                        for j in range(n_local):
+                            own = base + j == g
+                            values[j] = (
+                                -np.inf
+                                if own
+                                else joining_at(
+                                    i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp
+                                )[1]
+                            )
+                        values[n_local] = outside_option
+                        k, best_value = logit_best(values, weights, noise, ubuf[2, t])
+                        gain = (
+                            best_value + noise * logistic(ubuf[3, t]) - stay
+                        )  # the best alternative's noise less staying's
+                        target = base + k if k < n_local else -1
+                        cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
+                        wants_out = gain > inertia
+                        moves = wants_out and gain - cost > inertia
+                        trapped[i] = wants_out and not moves
+                        if moves:
+                            if contract_left[i] > 0:
+                                exit_fees[g] += table[g, EXIT_FEE] * table[g, PRICE]
+                            churned[g] += 1.0
+                            if target >= 0:
+                                switched_out[g] += 1.0
+                            else:
+                                left_market[g] += 1.0
+                            opinion[i, g - base] = trust[i]  # what they think of the firm they left
+                            detach_one(i, firm, may_enter, trapped, ties)
+                            if target >= 0:
+                                join_one(
+                                    i,
+                                    target,
+                                    target - base,
+                                    table,
+                                    positions,
+                                    needs,
+                                    opinion,
+                                    firm,
+                                    ties,
+                                    offer,
+                                    acquired,
+                                )
+                g = firm[i]
+                if g >= 0 and contract_left[i] == 0 and table[g, TERM] > 0:
+                    contract_left[i] = int(table[g, TERM])  # the contract renews
 
 
 def enter_market(m: MarketState) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import STREAM_ID, chunk_at, chunk_buffer
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms
 from sim.mechanisms.relationship import advocacy_of
 from sim.state import MarketState
 
@@ -92,25 +92,27 @@ def _talk_kernel(  # pragma: no cover - compiled
     about = np.full(n, -1, dtype=np.int32)  # the local firm a speaker speaks of; -1 = silent
     any_speaks = False
     ubuf = chunk_buffer()
-    r, end = -1, 0  # the market of customer i, and where the next one starts (no division per customer)
-    for i in range(n):
-        if i == end:
-            r, end = r + 1, end + n_market
-        t = chunk_at(ubuf, keys[r], _TALK, month, i - r * n_market, n_market, 0)
-        g = firm[i]
-        if g < 0:
-            continue
-        if not ubuf[0, t] < talkativeness[i]:
-            continue
-        s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
-        said[i], about[i] = s, g - r * n_local
-        any_speaks = True
-        if s >= speaks_well:
-            wom_positive[g] += 1.0
-        if s < speaks_ill:
-            wom_negative[g] += 1.0
-        if public_channel and s < post_threshold:
-            posts[g] += 1.0
+    for r in range(n // n_market):
+        key = keys[r]
+        for start in range(0, n_market, CHUNK):
+            count = min(CHUNK, n_market - start)
+            fill_uniforms(ubuf, key, _TALK, month, start, count, 0)
+            for t in range(count):
+                i = r * n_market + start + t
+                g = firm[i]
+                if g < 0:
+                    continue
+                if not ubuf[0, t] < talkativeness[i]:
+                    continue
+                s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
+                said[i], about[i] = s, g - r * n_local
+                any_speaks = True
+                if s >= speaks_well:
+                    wom_positive[g] += 1.0
+                if s < speaks_ill:
+                    wom_negative[g] += 1.0
+                if public_channel and s < post_threshold:
+                    posts[g] += 1.0
     keep = np.ones(n_slots, dtype=np.float64)  # factor on every opinion of each firm from the month's posts
     if public_channel:
         for g in range(n_slots):
