@@ -371,6 +371,7 @@ class MarketState:
     markets: int = 1
     keys: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros((1, 2), dtype=np.uint32))  # (R, 2) seeds
     _slot: IntArray | None = None
+    _scratch: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # work arrays kept between months
 
     def __post_init__(self) -> None:
         self.recent = RecentMonths(self.n_firms)
@@ -400,6 +401,14 @@ class MarketState:
         if self._slot is None:
             self._slot = self.customers.firm % (self.n_firms + 1)
         return self._slot
+
+    def scratch(self, name: str, shape: tuple[int, ...], dtype: Any, fill: float = 0) -> np.ndarray:
+        """A work array of a kernel kept between months (no fresh pages to touch each month): filled with ``fill``
+        when first made, and left so again by the kernel that uses it."""
+        out = self._scratch.get(name)
+        if out is None or out.shape != shape or out.dtype != dtype:
+            out = self._scratch[name] = np.full(shape, fill, dtype=dtype)
+        return out
 
     def firms_changed(self) -> None:
         """Forget the cached :attr:`slot` after ``customers.firm`` was written."""

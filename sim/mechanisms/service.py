@@ -219,12 +219,13 @@ def _serve_kernel(  # pragma: no cover - compiled
             share_done[s] = min(1.0, capacity[s] / max(queue[s], 1e-9))
     escalated_count = np.zeros(n_slots)
     n_markets = len(slot) // per_market
-    ubuf = chunk_buffer()
+    ubuf, vbuf = chunk_buffer(), chunk_buffer()
     for r in range(n_markets):
         key = keys[r]
         for start in range(0, per_market, CHUNK):
             count = min(CHUNK, per_market - start)
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
+            fill_uniforms(vbuf, key, _STREAM, month, start, count, 1)  # about half the customers need block 1
             for t in range(count):
                 li = start + t
                 i = r * per_market + li
@@ -256,7 +257,7 @@ def _serve_kernel(  # pragma: no cover - compiled
                     voice = complaint_propensity * (voice_floor + (1.0 - voice_floor) * tr)
                     complain = bool(complaints_on and not waiting and u3 < voice)
                 if complain or waiting or (attached and defects > 0):
-                    v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, 1)
+                    v0, v1, v2, v3 = vbuf[0, t], vbuf[1, t], vbuf[2, t], vbuf[3, t]
                 if complain:
                     first_contact = v0 < staff_authority[f] * quality
                     escalated = not first_contact

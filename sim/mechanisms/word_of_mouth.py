@@ -53,6 +53,10 @@ def talk(m: MarketState) -> None:
         t.wom_positive,
         t.wom_negative,
         t.posts,
+        m.scratch("said", (c.n,), np.float64),
+        m.scratch("about", (c.n,), np.int32, fill=-1),
+        m.scratch("heard_sum", c.opinion.shape, np.float64),
+        m.scratch("heard_n", c.opinion.shape, np.int32),
     )
 
 
@@ -84,12 +88,19 @@ def _talk_kernel(  # pragma: no cover - compiled
     wom_positive: np.ndarray,
     wom_negative: np.ndarray,
     posts: np.ndarray,
+    said: np.ndarray,
+    about: np.ndarray,
+    heard_sum: np.ndarray,
+    heard_n: np.ndarray,
 ) -> None:
-    """Pass 1: who speaks (one draw each), the tallies and posts. Pass 2: each listener hears its speaking contacts."""
+    """Pass 1: who speaks (one draw each), the tallies and posts. Pass 2: each speaker reaches their contacts.
+    Pass 3: each listener's opinions move towards what they heard, and the month's posts weigh on them.
+
+    Work arrays, kept between months and left as found: ``said`` (advocacy of each speaker), ``about`` (the
+    local firm a speaker speaks of; -1 = silent), ``heard_sum`` and ``heard_n`` (n, F): what each listener heard
+    of each firm of their market, and from how many (zero)."""
     n = firm.shape[0]
     n_slots = wom_positive.shape[0] - 1
-    said = np.zeros(n, dtype=np.float64)  # advocacy of each speaker
-    about = np.full(n, -1, dtype=np.int32)  # the local firm a speaker speaks of; -1 = silent
     any_speaks = False
     ubuf = chunk_buffer()
     for r in range(n // n_market):
@@ -118,17 +129,16 @@ def _talk_kernel(  # pragma: no cover - compiled
         for g in range(n_slots):
             keep[g] = 1.0 - public_impact * (1.0 - (1.0 - public_reach) ** posts[g])
     hears = word_of_mouth and any_speaks
-    if not hears and not public_channel:
-        return
-    heard_sum = np.zeros((n, n_local))  # what each listener heard of each firm of their market, and from how many
-    heard_n = np.zeros((n, n_local), dtype=np.int32)
-    if hears:  # each speaker reaches their contacts (the network is symmetric: contacts hear each other)
-        for k in range(n):
-            j = about[k]
-            if j >= 0:
+    for k in range(n):  # each speaker reaches their contacts (the network is symmetric: contacts hear each other)
+        j = about[k]
+        if j >= 0:
+            if hears:
                 for e in range(indptr[k], indptr[k + 1]):
                     heard_sum[indices[e], j] += said[k]
                     heard_n[indices[e], j] += 1
+            about[k] = -1
+    if not hears and not public_channel:
+        return
     base, end = -n_local, 0
     for i in range(n):
         if i == end:
@@ -143,6 +153,8 @@ def _talk_kernel(  # pragma: no cover - compiled
             o = np.float64(opinion[i, j])
             if heard_n[i, j] > 0:  # what the listener heard of firm j: the mean of what was said
                 o += wom_weight * (heard_sum[i, j] / heard_n[i, j] - o)
+                heard_sum[i, j] = 0.0
+                heard_n[i, j] = 0
             if public_channel:  # what the market read of firm j
                 o *= keep[base + j]
             opinion[i, j] = o
