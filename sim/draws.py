@@ -41,7 +41,7 @@ CHUNK = 256
 STREAM_ID = {name: i for i, name in enumerate(STREAMS)}
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def philox(c0, c1, c2, c3, k0, k1):  # pragma: no cover - compiled
     """Philox4x32 with 10 rounds: four 32-bit counter words and two key words to four random words."""
     c0, c1, c2, c3 = np.uint64(c0), np.uint64(c1), np.uint64(c2), np.uint64(c3)
@@ -55,7 +55,7 @@ def philox(c0, c1, c2, c3, k0, k1):  # pragma: no cover - compiled
     return np.uint32(c0), np.uint32(c1), np.uint32(c2), np.uint32(c3)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def uniforms(key, stream, month, customer, block):  # pragma: no cover - compiled
     """Four uniforms in (0, 1) for ``customer`` in ``month``: block ``block`` of stream ``stream``.
 
@@ -78,7 +78,7 @@ def uniforms(key, stream, month, customer, block):  # pragma: no cover - compile
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fill_uniforms(out, key, stream, month, first, count, block):  # pragma: no cover - compiled
     """``out[:, t]`` = the four uniforms of customer ``first + t`` (block ``block``) for ``t < count``: what
     :func:`uniforms` gives one customer at a time, for many customers in one loop the compiler vectorises."""
@@ -91,7 +91,7 @@ def fill_uniforms(out, key, stream, month, first, count, block):  # pragma: no c
         out[3, t] = (np.float64(w3) + 0.5) * _TO_UNIT
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def chunk_buffer():  # pragma: no cover - compiled
     """The (4, CHUNK) buffer of a kernel's draws: it fills a chunk of customers at a time with :func:`fill_uniforms`.
 
@@ -148,13 +148,13 @@ _D = (
 )
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _poly(c, x):  # pragma: no cover - compiled
     """``c[0] + c[1] x + ... + c[7] x**7`` (Horner)."""
     return ((((((c[7] * x + c[6]) * x + c[5]) * x + c[4]) * x + c[3]) * x + c[2]) * x + c[1]) * x + c[0]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def normal(u):  # pragma: no cover - compiled
     """The standard normal quantile of a uniform of this module (AS 241): one normal per uniform, no rejection."""
     q = u - 0.5
@@ -166,13 +166,13 @@ def normal(u):  # pragma: no cover - compiled
     return -z if q < 0.0 else z
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def normals(u0, u1):  # pragma: no cover - compiled
     """Two independent standard normals from two uniforms (:func:`normal` of each)."""
     return normal(u0), normal(u1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def logistic(u):  # pragma: no cover - compiled
     """A standard logistic variate from a uniform: the difference of two independent standard Gumbels."""
     return math.log(u / (1.0 - u))
@@ -186,7 +186,7 @@ def seed_key(seed: int) -> np.ndarray:
     return np.array([seed & 0xFFFFFFFF, seed >> 32], dtype=np.uint32)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def uniform_table(key, stream, month, n, blocks):  # pragma: no cover - compiled
     """(n, 4 * blocks) uniforms of customers ``0..n-1`` in ``month``: the draws a kernel would take, for tests."""
     out = np.empty((n, 4 * blocks))

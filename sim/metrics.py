@@ -109,7 +109,7 @@ def measured_once(m: MarketState) -> Iterator[None]:
         _PASS.reset(token)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _per_firm_kernel(  # pragma: no cover - compiled
     n_market: int,
     firm: np.ndarray,

@@ -23,7 +23,7 @@ TYPES = ("devoted", "routine", "open", "trapped", "estranged")
 DEVOTED, ROUTINE, OPEN, TRAPPED, ESTRANGED = range(len(TYPES))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def type_of(  # pragma: no cover - compiled
     tenure: int,
     trust: float,
@@ -58,7 +58,7 @@ def classify(c: CustomerState, measures: Measures | None = None) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _classify_kernel(  # pragma: no cover - compiled
     firm: np.ndarray,
     tenure: np.ndarray,

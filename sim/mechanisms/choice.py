@@ -65,13 +65,13 @@ def firm_table(m: MarketState) -> np.ndarray:
     return np.column_stack((*columns, fs.active.astype(float), *rest))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def fit_of(d2: float, width: float) -> float:  # pragma: no cover - compiled
     """How well an offer meets needs at squared distance ``d2`` (``MarketState.fit_at``): a Gaussian of ``width``."""
     return math.exp(-d2 / (2 * width**2))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def staying_of(  # pragma: no cover - compiled
     fit: float,
     trust: float,
@@ -87,7 +87,7 @@ def staying_of(  # pragma: no cover - compiled
     return weight_fit * fit + weight_trust * trust + weight_bond * bond - weight_price * sensitivity * relative_paid
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def joining_of(  # pragma: no cover - compiled
     fit: float,
     opinion: float,
@@ -103,13 +103,13 @@ def joining_of(  # pragma: no cover - compiled
     return u + weight_trust * signal
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def exit_cost_of(contract_left: int, exit_fee: float, points: float) -> float:  # pragma: no cover - compiled
     """Exit fee (while the contract runs) plus loyalty points lost, in monthly prices."""
     return (exit_fee if contract_left > 0 else 0.0) + points
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def joining_at(  # pragma: no cover - compiled
     i: int,
     h: int,
@@ -139,7 +139,7 @@ def joining_at(  # pragma: no cover - compiled
     return fit, u
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def logit_best(
     values: np.ndarray, weights: np.ndarray, scale: float, u: float
 ) -> tuple[int, float]:  # pragma: no cover - compiled
@@ -168,7 +168,7 @@ def logit_best(
     return best, top + scale * math.log(total)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def detach_one(  # pragma: no cover - compiled
     i: int, firm: np.ndarray, may_enter: np.ndarray, trapped: np.ndarray, ties: tuple[np.ndarray, ...]
 ) -> None:
@@ -180,7 +180,7 @@ def detach_one(  # pragma: no cover - compiled
         tie[i] = 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def join_one(  # pragma: no cover - compiled
     i: int,
     h: int,
@@ -210,7 +210,7 @@ def join_one(  # pragma: no cover - compiled
     acquired[h] += 1.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def choose(  # pragma: no cover - compiled
     i: int,
     base: int,

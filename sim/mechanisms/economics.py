@@ -19,7 +19,7 @@ from numba import njit
 from sim.state import MarketState
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def price_paid_of(  # pragma: no cover - compiled
     price: float, price_factor: float, acquisition_discount: float, promo_left: int, upsell: float
 ) -> float:
@@ -29,7 +29,7 @@ def price_paid_of(  # pragma: no cover - compiled
     return price * price_factor * (1 - discount) + upsell * price
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def decayed_share(service_decay: float, tenure: int, horizon: float) -> float:  # pragma: no cover - compiled
     """Share of service quality one customer's firm has let decay with tenure (``service.service_quality``)."""
     return service_decay * min(tenure / horizon, 1.0)
@@ -72,7 +72,7 @@ def settle_accounts(m: MarketState) -> None:
     np.copyto(fs.customers_end, customers)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _settle_kernel(  # pragma: no cover - compiled
     firm: np.ndarray,
     points: np.ndarray,

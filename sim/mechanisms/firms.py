@@ -78,7 +78,7 @@ def settle_reserves(m: MarketState) -> None:
     fs.customers_end[:F] = np.bincount(m.slot, minlength=F + 1)[:F]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _release_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,

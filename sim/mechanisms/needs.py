@@ -39,7 +39,7 @@ def drift_needs(m: MarketState) -> None:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _drift_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,

@@ -22,13 +22,13 @@ from sim.mechanisms.exit_signal import reactance_relief
 from sim.state import FloatArray, IntArray, MarketState
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def sensitivity_now(sensitivity: float, recession: float) -> float:  # pragma: no cover - compiled
     """One customer's price sensitivity now: a recession makes everyone count the pennies (at most 1)."""
     return min(sensitivity * (1.0 + recession), 1.0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def advocacy_of(  # pragma: no cover - compiled
     trust: float, satisfaction: float, bond: float, weight_trust: float, weight_satisfaction: float, weight_bond: float
 ) -> float:
@@ -101,7 +101,7 @@ def judge_month(m: MarketState) -> None:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _judge_kernel(  # pragma: no cover - compiled
     per_market: int,
     slot: np.ndarray,

@@ -66,7 +66,7 @@ def contact_customers(m: MarketState) -> None:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _contact_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,
@@ -134,7 +134,7 @@ def listen_and_adapt(m: MarketState) -> None:
     _listen_kernel(m.slot, m.levers.listening, c.needs, c.offer)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _listen_kernel(  # pragma: no cover - compiled
     slot: np.ndarray, listening: np.ndarray, needs: np.ndarray, offer: np.ndarray
 ) -> None:

@@ -37,7 +37,7 @@ _STREAM = STREAM_ID["service"]
 _DEFECT_WORD = 6  # hidden defect k is found with word 6 + k of the customer's draws (block 1, word 2 upwards)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def quality_of(  # pragma: no cover - compiled
     exhaustion_quality: float, exhaustion: float, service_decay: float, tenure: float, tenure_horizon: float
 ) -> float:
@@ -45,7 +45,7 @@ def quality_of(  # pragma: no cover - compiled
     return (1.0 - exhaustion_quality * exhaustion) * (1.0 - service_decay * min(tenure / tenure_horizon, 1.0))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _quality_kernel(  # pragma: no cover - compiled
     slot: np.ndarray, tenure: np.ndarray, exhaustion: np.ndarray, decay: np.ndarray, loss: float, horizon: float
 ) -> np.ndarray:
@@ -125,7 +125,7 @@ def serve_customers(m: MarketState) -> None:
     )
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def act(score: float, warmth: float, lift: float) -> tuple[float, float]:  # pragma: no cover - compiled
     """Displayed enthusiasm lifts (or, from exhausted staff, spoils) a good encounter's score and warmth.
 
@@ -136,7 +136,7 @@ def act(score: float, warmth: float, lift: float) -> tuple[float, float]:  # pra
     return max(score + lift, 0.0), min(max(warmth + lift, 0.0), 1.0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def disclose(trust: float, disclosure_dip: float) -> float:  # pragma: no cover - compiled
     """Telling a customer about a defect costs a little trust now (and handling, booked in ``economics``).
 
@@ -149,7 +149,7 @@ def disclose(trust: float, disclosure_dip: float) -> float:  # pragma: no cover 
     return trust * (1.0 - disclosure_dip)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _serve_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,

@@ -15,7 +15,7 @@ from numba import njit
 from sim.state import FloatArray, MarketState
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def strain_of(  # pragma: no cover - compiled
     surface_acting: float,
     staff_authority: float,
@@ -30,7 +30,7 @@ def strain_of(  # pragma: no cover - compiled
     return acting + overload_strain * max(load - 1.0, 0.0) + target_strain * sales_push
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _staff_kernel(  # pragma: no cover - compiled
     surface_acting: np.ndarray,
     staff_authority: np.ndarray,

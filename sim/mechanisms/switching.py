@@ -88,7 +88,7 @@ def _joining(m: MarketState, idx: IntArray, fit_only: bool) -> FloatArray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _joining_table(  # pragma: no cover - compiled
     idx: np.ndarray,
     n_market: int,
@@ -126,7 +126,7 @@ def staying_utility(m: MarketState, idx: IntArray) -> FloatArray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _staying_table(  # pragma: no cover - compiled
     idx: np.ndarray,
     table: np.ndarray,
@@ -150,7 +150,7 @@ def _staying_table(  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _stay(  # pragma: no cover - compiled
     i: int,
     g: int,
@@ -185,7 +185,7 @@ def exit_cost(m: MarketState, idx: IntArray) -> FloatArray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _exit_cost_table(  # pragma: no cover - compiled
     idx: np.ndarray, firm: np.ndarray, contract_left: np.ndarray, points: np.ndarray, exit_fee: np.ndarray
 ) -> np.ndarray:
@@ -209,7 +209,7 @@ def decide(m: MarketState) -> None:
     m.firms_changed()
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _decide_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,
@@ -327,7 +327,7 @@ def enter_market(m: MarketState) -> None:
     m.firms_changed()
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _enter_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,
@@ -399,7 +399,7 @@ def detach(m: MarketState, idx: IntArray) -> None:
     m.firms_changed()
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _detach_kernel(  # pragma: no cover - compiled
     idx: np.ndarray, firm: np.ndarray, may_enter: np.ndarray, trapped: np.ndarray, ties: tuple[np.ndarray, ...]
 ) -> None:
@@ -416,7 +416,7 @@ def join(m: MarketState, idx: IntArray, firm: np.ndarray) -> None:
     m.firms_changed()
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _join_kernel(  # pragma: no cover - compiled
     idx: np.ndarray,
     target: np.ndarray,

@@ -60,7 +60,7 @@ def talk(m: MarketState) -> None:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _talk_kernel(  # pragma: no cover - compiled
     keys: np.ndarray,
     month: int,
@@ -178,7 +178,7 @@ def advertise(m: MarketState) -> None:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _advertise_kernel(  # pragma: no cover - compiled
     n_market: int,
     n_local: int,
