@@ -137,15 +137,23 @@ def _per_firm_kernel(  # pragma: no cover - compiled
     """One pass: each customer adds to their firm's sums and type count, and to the reputation of the other firms
     of their market."""
     n_local = opinion.shape[1]
-    base, end = -n_local, 0  # the first slot of customer i's market, and where the next market starts
+    every = np.zeros(n_local)  # the opinions of everyone in the market, of each firm
+    own = np.zeros(opinion_sum.shape[0] + 1)  # the opinions of each firm's own customers (last: no firm)
+    for r in range(firm.shape[0] // n_market):
+        base = r * n_local
+        for i in range(r * n_market, (r + 1) * n_market):
+            for j in range(n_local):
+                every[j] += opinion[i, j]
+            g = firm[i]
+            if g >= 0:
+                own[g] += opinion[i, g - base]
+                opinion_count[g] -= 1.0
+        for j in range(n_local):  # the reputation of a firm: the opinions of the market's other customers
+            opinion_sum[base + j] += every[j] - own[base + j]
+            opinion_count[base + j] += n_market
+            every[j] = 0.0
     for i in range(firm.shape[0]):
-        if i == end:
-            base, end = base + n_local, end + n_market
         g = firm[i]
-        for j in range(n_local):
-            if base + j != g:
-                opinion_sum[base + j] += opinion[i, j]
-                opinion_count[base + j] += 1.0
         if g < 0:
             continue
         t, s, bd = np.float64(trust[i]), np.float64(satisfaction[i]), np.float64(bond[i])

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from sim.params import Behaviour, Customers, Economics, Levers, Measures, Mechanisms, ServiceScores
 
@@ -443,12 +444,27 @@ class MarketState:
 
     def reference_prices(self) -> FloatArray:
         """(R,) mean list price (price war included) of each market's firms in the market, the yardstick of 'expensive'."""
-        shape = (self.markets, self.firms_per_market)
-        prices = (self.levers.price[:-1] * self.firms.price_factor[:-1]).reshape(shape)
-        active = self.firms.active[:-1].reshape(shape)
-        n = active.sum(axis=1)
-        out: FloatArray = np.where(n > 0, np.where(active, prices, 0.0).sum(axis=1) / np.maximum(n, 1), prices.mean(1))
+        out: FloatArray = _reference_prices(self.markets, self.levers.price, self.firms.price_factor, self.firms.active)
         return out
+
+
+@njit(cache=True, error_model="numpy")
+def _reference_prices(  # pragma: no cover - compiled
+    markets: int, price: np.ndarray, price_factor: np.ndarray, active: np.ndarray
+) -> np.ndarray:
+    """Each market's mean price of its active firms (of all its firms when none is active)."""
+    F = (price.shape[0] - 1) // markets
+    out = np.empty(markets)
+    for r in range(markets):
+        total, n, every = 0.0, 0, 0.0
+        for g in range(r * F, (r + 1) * F):
+            p = price[g] * price_factor[g]
+            every += p
+            if active[g]:
+                total += p
+                n += 1
+        out[r] = total / n if n > 0 else every / F
+    return out
 
 
 class RecentMonths:

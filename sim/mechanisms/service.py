@@ -297,9 +297,10 @@ def _serve_kernel(  # pragma: no cover - compiled
                         if u < defect_discovery:
                             found += 1
                     defects -= found
-                    tr *= (1.0 - discovery_loss) ** found
                 if found > 0:
+                    tr *= (1.0 - discovery_loss) ** found
                     score = s_discovered
+                    n_found[f] += found
                 trust[i] = tr
                 complaint_wait[i] = wait
                 hidden_defects[i] = defects
@@ -314,15 +315,22 @@ def _serve_kernel(  # pragma: no cover - compiled
                 )
                 if failed or gives_up or found > 0:
                     triggered[i] = True
-                n_encounters[f] += encounter
-                n_failures[f] += failed
-                n_complaints[f] += complain
-                n_silent[f] += failed and not complain
-                n_first_contact[f] += first_contact
-                n_later[f] += resolved_later
-                n_neglected[f] += gives_up
-                n_queue[f] += wait > 0
-                n_found[f] += found
-                n_handled[f] += first_contact or resolved_later  # the two never meet: one needs no open complaint
+                # the month's counts, each added where it happens (most customers add to none but encounters)
+                if encounter:
+                    n_encounters[f] += 1.0
+                    if failed:
+                        n_failures[f] += 1.0
+                        if complain:
+                            n_complaints[f] += 1.0
+                        else:
+                            n_silent[f] += 1.0
+                if first_contact or resolved_later:  # the two never meet: one needs no open complaint
+                    n_first_contact[f] += first_contact
+                    n_later[f] += resolved_later
+                    n_handled[f] += 1.0
+                if gives_up:
+                    n_neglected[f] += 1.0
+                if wait > 0:
+                    n_queue[f] += 1.0
     for s in range(n_slots):
         load[s] = (escalated_count[s] + queue[s]) / max(capacity[s], 1e-9)
