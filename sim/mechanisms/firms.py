@@ -42,7 +42,11 @@ def enter_firms(m: MarketState) -> None:
     """Firms whose entry month has come join the market with fresh reserves and staff."""
     if m.entry_month is None or not m.mechanisms.firm_entry:
         return
-    entering = np.flatnonzero((np.resize(m.entry_month, m.n_firms) == m.month) & (m.month > 0))
+    if m.month <= 0:
+        return
+    entering = np.flatnonzero(np.resize(m.entry_month, m.n_firms) == m.month)
+    if not len(entering):
+        return
     fs = m.firms
     fs.active[entering] = True
     fs.reserves[entering] = starting_reserves(m)[entering]
