@@ -82,13 +82,8 @@ def uniforms(key, stream, month, customer, block):  # pragma: no cover - compile
 def fill_uniforms(out, key, stream, month, first, count, block):  # pragma: no cover - compiled
     """``out[:, t]`` = the four uniforms of customer ``first + t`` (block ``block``) for ``t < count``: what
     :func:`uniforms` gives one customer at a time, for many customers in one loop the compiler vectorises."""
-    c1, c2 = np.uint32(month + _MONTH_OFFSET), np.uint32((stream << 16) | block)
     for t in range(count):
-        w0, w1, w2, w3 = philox(np.uint32(first + t), c1, c2, np.uint32(0), key[0], key[1])
-        out[0, t] = (np.float64(w0) + 0.5) * _TO_UNIT
-        out[1, t] = (np.float64(w1) + 0.5) * _TO_UNIT
-        out[2, t] = (np.float64(w2) + 0.5) * _TO_UNIT
-        out[3, t] = (np.float64(w3) + 0.5) * _TO_UNIT
+        out[0, t], out[1, t], out[2, t], out[3, t] = uniforms(key, stream, month, first + t, block)
 
 
 @njit(cache=True, error_model="numpy", inline="always")

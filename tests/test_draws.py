@@ -85,19 +85,20 @@ def test_chunked_draws_equal_one_customer_at_a_time(n):
 
 
 @njit
+def _transformed(u):
+    """The normal and the logistic variate of each uniform of ``u``."""
+    z, x = np.empty_like(u), np.empty_like(u)
+    for i in range(u.shape[0]):
+        z[i], x[i] = normal(u[i]), logistic(u[i])
+    return z, x
+
+
 def _normal_of(u):
-    out = np.empty_like(u)
-    for i in range(u.shape[0]):
-        out[i] = normal(u[i])
-    return out
+    return _transformed(u)[0]
 
 
-@njit
 def _logistic_of(u):
-    out = np.empty_like(u)
-    for i in range(u.shape[0]):
-        out[i] = logistic(u[i])
-    return out
+    return _transformed(u)[1]
 
 
 def test_normal_is_the_normal_quantile_to_double_precision_over_every_uniform_drawn():

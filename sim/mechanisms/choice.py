@@ -110,6 +110,12 @@ def exit_cost_of(contract_left: int, exit_fee: float, points: float) -> float:  
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def tailored_of(position: float, need: float, tailoring: float) -> float:  # pragma: no cover - compiled
+    """One dimension of a firm's offer to a customer: its standard offer moved ``tailoring`` of the way to the need."""
+    return position + tailoring * (need - position)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def joining_at(  # pragma: no cover - compiled
     i: int,
     h: int,
@@ -128,8 +134,8 @@ def joining_at(  # pragma: no cover - compiled
     (-inf where the firm declines the customer or is not in the market)."""
     d2 = 0.0
     for d in range(needs.shape[1]):
-        need, position = np.float64(needs[i, d]), positions[j, d]
-        d2 += (need - (position + table[h, TAILORING] * (need - position))) ** 2
+        need = np.float64(needs[i, d])
+        d2 += (need - tailored_of(positions[j, d], need, table[h, TAILORING])) ** 2
     fit = fit_of(d2, width)
     if not (fit >= table[h, DECLINE] and table[h, ACTIVE] > 0):
         return fit, -np.inf
@@ -204,10 +210,52 @@ def join_one(  # pragma: no cover - compiled
     ties[EXPECTATION][i] = expected
     ties[SATISFACTION][i] = expected
     for d in range(needs.shape[1]):
-        offer[i, d] = positions[j, d] + table[h, TAILORING] * (needs[i, d] - positions[j, d])
+        offer[i, d] = tailored_of(positions[j, d], np.float64(needs[i, d]), table[h, TAILORING])
     ties[CONTRACT][i] = int(table[h, TERM])
     ties[PROMO][i] = int(table[h, DISCOUNT_MONTHS]) if table[h, ACQ] > 0 else 0
     acquired[h] += 1.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def joining_values(  # pragma: no cover - compiled
+    values: np.ndarray,
+    i: int,
+    base: int,
+    own: int,
+    outside_option: float,
+    sensitivity: float,
+    width: float,
+    weight_fit: float,
+    weight_trust: float,
+    weight_price: float,
+    table: np.ndarray,
+    positions: np.ndarray,
+    needs: np.ndarray,
+    opinion: np.ndarray,
+) -> None:
+    """``values[j]``: customer ``i``'s utility of joining local firm ``j`` of their market (slots from ``base``;
+    -inf for the slot ``own``, their own firm, -1 for none, and for a firm that declines them); last, the outside
+    option: the options :func:`logit_best` chooses among."""
+    n_local = positions.shape[0]
+    for j in range(n_local):
+        if base + j == own:
+            values[j] = -np.inf
+        else:
+            values[j] = joining_at(
+                i,
+                base + j,
+                j,
+                table,
+                positions,
+                needs,
+                opinion,
+                sensitivity,
+                width,
+                weight_fit,
+                weight_trust,
+                weight_price,
+            )[1]
+    values[n_local] = outside_option
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -237,22 +285,22 @@ def choose(  # pragma: no cover - compiled
     outside option, each with logit noise of scale ``noise`` (:func:`logit_best`, from the uniform ``u``);
     ``values`` and ``weights`` are scratch for each firm of the market and, last, the outside option."""
     n_local = positions.shape[0]
-    for j in range(n_local):
-        values[j] = joining_at(
-            i,
-            base + j,
-            j,
-            table,
-            positions,
-            needs,
-            opinion,
-            sensitivity,
-            width,
-            weight_fit,
-            weight_trust,
-            weight_price,
-        )[1]
-    values[n_local] = outside_option
+    joining_values(
+        values,
+        i,
+        base,
+        -1,
+        outside_option,
+        sensitivity,
+        width,
+        weight_fit,
+        weight_trust,
+        weight_price,
+        table,
+        positions,
+        needs,
+        opinion,
+    )
     best = logit_best(values, weights, noise, u)[0]
     if best < n_local and (noise > 0.0 or values[best] > outside_option):  # without noise a tie stays out
         join_one(i, base + best, best, table, positions, needs, opinion, firm, ties, offer, acquired)

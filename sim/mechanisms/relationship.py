@@ -13,11 +13,10 @@ reactance), and resentment sours every later month.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
+from sim.mechanisms.choice import fit_of
 from sim.mechanisms.exit_signal import reactance_relief
 from sim.state import FloatArray, IntArray, MarketState
 
@@ -160,7 +159,6 @@ def _judge_kernel(  # pragma: no cover - compiled
     no_firm = len(price) - 1
     weights = max(weight_fit + weight_service + weight_value, 1e-9)
     falls = min(trust_gain * trust_asymmetry, 1.0)
-    spread = 2.0 * fit_width**2
     n_markets = len(slot) // per_market
     for r in range(n_markets):
         yardstick = reference[r]
@@ -175,7 +173,7 @@ def _judge_kernel(  # pragma: no cover - compiled
             if attached:
                 d0 = float(needs[i, 0]) - float(offer[i, 0])
                 d1 = float(needs[i, 1]) - float(offer[i, 1])
-                fit = math.exp(-(d0 * d0 + d1 * d1) / spread)
+                fit = fit_of(d0 * d0 + d1 * d1, fit_width)
                 promo = promo_left[i] > 0
                 paid = price[f] * price_factor[f] * (1.0 - (acquisition_discount[f] if promo else 0.0))
                 paid += upsell[i] * price[f]

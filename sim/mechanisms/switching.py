@@ -46,6 +46,7 @@ from sim.mechanisms.choice import (
     fit_of,
     join_one,
     joining_at,
+    joining_values,
     logit_best,
     staying_of,
 )
@@ -270,16 +271,22 @@ def _decide_kernel(  # pragma: no cover - compiled
                         looked[g] += 1.0
                         sens = sensitivity_now(sensitivity[i], recession)
                         stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
-                        for j in range(n_local):
-                            own = base + j == g
-                            values[j] = (
-                                -np.inf
-                                if own
-                                else joining_at(
-                                    i, base + j, j, table, positions, needs, opinion, sens, width, wf, wt, wp
-                                )[1]
-                            )
-                        values[n_local] = outside_option
+                        joining_values(
+                            values,
+                            i,
+                            base,
+                            g,
+                            outside_option,
+                            sens,
+                            width,
+                            wf,
+                            wt,
+                            wp,
+                            table,
+                            positions,
+                            needs,
+                            opinion,
+                        )
                         k, best_value = logit_best(values, weights, noise, ubuf[2, t])
                         gain = (
                             best_value + noise * logistic(ubuf[3, t]) - stay
