@@ -26,6 +26,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim import numerics
 from sim.state import STREAMS
 
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
@@ -151,20 +152,31 @@ def _poly(c, x):  # pragma: no cover - compiled
 
 @njit(cache=True, error_model="numpy", inline="always")
 def normal(u):  # pragma: no cover - compiled
-    """The standard normal quantile of a uniform of this module (AS 241): one normal per uniform, no rejection."""
+    """The standard normal quantile of a uniform of this module (AS 241): one normal per uniform, no rejection.
+
+    Both of PPND16's branches are computed and one is selected, without a jump, so a loop over many uniforms
+    vectorises (:func:`fill_normals`)."""
     q = u - 0.5
-    if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        return q * _poly(_A, r) / _poly(_B, r)
-    r = math.sqrt(-math.log(u if q < 0.0 else 1.0 - u)) - 1.6
-    z = _poly(_C, r) / _poly(_D, r)
-    return -z if q < 0.0 else z
+    r = 0.180625 - q * q
+    central = q * _poly(_A, r) / _poly(_B, r)
+    r = math.sqrt(-numerics.log(u if q < 0.0 else 1.0 - u)) - 1.6
+    tail = _poly(_C, r) / _poly(_D, r)
+    return central if abs(q) <= 0.425 else (-tail if q < 0.0 else tail)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def normals(u0, u1):  # pragma: no cover - compiled
     """Two independent standard normals from two uniforms (:func:`normal` of each)."""
     return normal(u0), normal(u1)
+
+
+@njit(cache=True, error_model="numpy")
+def fill_normals(out, u, count):  # pragma: no cover - compiled
+    """``out[k, t] = normal(u[k, t])`` for each row ``k`` of ``out`` and ``t < count``, in one vectorised loop:
+    a kernel's normals for a chunk of customers, from the uniforms :func:`fill_uniforms` drew."""
+    for k in range(out.shape[0]):
+        for t in range(count):
+            out[k, t] = normal(u[k, t])
 
 
 @njit(cache=True, error_model="numpy", inline="always")

@@ -415,16 +415,6 @@ class MarketState:
         """Forget the cached :attr:`slot` after ``customers.firm`` was written."""
         self._slot = None
 
-    def fit(self, offer: FloatArray, needs: FloatArray | None = None) -> FloatArray:
-        """How well an offer meets needs: 1 = perfectly, falling with squared distance."""
-        needs = self.customers.needs if needs is None else needs
-        d2 = (needs[..., 0] - offer[..., 0]) ** 2 + (needs[..., 1] - offer[..., 1]) ** 2  # NEEDS_DIM == 2
-        return self.fit_at(d2)
-
-    def fit_at(self, d2: FloatArray | float) -> FloatArray:
-        """Fit at squared distance ``d2`` between offer and needs: a Gaussian of width ``fit_width``."""
-        return np.exp(-d2 / (2 * self.behaviour.fit_width**2))
-
     def price_paid(self, idx: IntArray | None = None) -> FloatArray:
         """What each customer (or each customer in ``idx``) pays this month (0 without a firm)."""
         c, lv = self.customers, self.levers

@@ -8,7 +8,18 @@ from numba import njit
 from scipy import stats
 from scipy.special import ndtri
 
-from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, logistic, normal, philox, seed_key, uniform_table
+from sim.draws import (
+    CHUNK,
+    STREAM_ID,
+    chunk_buffer,
+    fill_normals,
+    fill_uniforms,
+    logistic,
+    normal,
+    philox,
+    seed_key,
+    uniform_table,
+)
 from sim.mechanisms.choice import logit_best
 
 U = np.uint32
@@ -109,6 +120,16 @@ def test_normal_is_the_normal_quantile_to_double_precision_over_every_uniform_dr
     np.testing.assert_allclose(_normal_of(u), ndtri(u), rtol=1e-14, atol=1e-14)
     z = _normal_of(uniform_table(seed_key(3), 2, 1, 20_000, 1).ravel())
     assert stats.kstest(z, "norm").pvalue > 1e-4
+
+
+@pytest.mark.parametrize("count", [1, 7, CHUNK])
+def test_a_chunk_of_normals_is_the_normal_of_each_uniform(count):
+    u = uniform_table(seed_key(5), 2, 1, CHUNK, 1).T.copy()  # (4, CHUNK), as a kernel's buffer
+    u[0, :4] = [0.5 * 2.0**-32, 1 - 0.5 * 2.0**-32, 0.075, 0.925]  # both ends and both branch points
+    out = np.full((2, CHUNK), np.nan)
+    fill_normals(out, u, count)
+    np.testing.assert_array_equal(out[:, :count], _normal_of(u[:2, :count].ravel()).reshape(2, count))
+    assert np.isnan(out[:, count:]).all()  # nothing past the chunk's customers is written
 
 
 def test_logistic_is_the_difference_of_two_gumbels():

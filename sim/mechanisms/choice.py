@@ -67,7 +67,7 @@ def firm_table(m: MarketState) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy", inline="always")
 def fit_of(d2: float, width: float) -> float:  # pragma: no cover - compiled
-    """How well an offer meets needs at squared distance ``d2`` (``MarketState.fit_at``): a Gaussian of ``width``."""
+    """How well an offer meets needs at squared distance ``d2``: a Gaussian of ``width``."""
     return math.exp(-d2 / (2 * width**2))
 
 

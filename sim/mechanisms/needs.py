@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, normals, uniforms
+from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_normals, fill_uniforms, normals, uniforms
 from sim.state import MarketState
 
 _STREAM = STREAM_ID["needs"]
@@ -55,22 +55,22 @@ def _drift_kernel(  # pragma: no cover - compiled
 ) -> None:
     """Each customer's needs: ``needs += step - reversion * needs``, then a jump at a life event."""
     n_markets = needs.shape[0] // per_market
-    ubuf = chunk_buffer()
+    ubuf, zbuf = chunk_buffer(), np.empty((2, CHUNK))
     for r in range(n_markets):
         key = keys[r]
         for start in range(0, per_market, CHUNK):
             count = min(CHUNK, per_market - start)
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
+            if drift:
+                fill_normals(zbuf, ubuf, count)  # the steps: normals of u0 and u1
             for t in range(count):
                 li = start + t
                 i = r * per_market + li
-                u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
                 x, y = float(needs[i, 0]), float(needs[i, 1])
                 if drift:
-                    s0, s1 = normals(u0, u1)
-                    x += volatility * s0 - reversion * x
-                    y += volatility * s1 - reversion * y
-                if life_events and u2 < life_event_rate:
+                    x += volatility * zbuf[0, t] - reversion * x
+                    y += volatility * zbuf[1, t] - reversion * y
+                if life_events and ubuf[2, t] < life_event_rate:
                     v0, v1, _, _ = uniforms(key, _STREAM, month, li, 1)
                     j0, j1 = normals(v0, v1)
                     x += life_event_size * j0

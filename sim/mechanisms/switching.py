@@ -247,82 +247,67 @@ def _decide_kernel(  # pragma: no cover - compiled
     acquired: np.ndarray,
 ) -> None:
     """Per customer with a firm: look around (two draws: by chance, after a trigger); a looker compares staying,
-    each other firm of the market and the outside option (logit noise: which option is best, and how much better than staying; ``choice.logit_best``), and moves,
-    or stays, trapped if only the exit cost holds them; then a contract that has run out renews."""
+    each other firm of the market and the outside option (logit noise: which option is best, and how much better
+    than staying; ``choice.logit_best``), and moves, or stays, trapped if only the exit cost holds them; then a
+    contract that has run out renews. A chunk's lookers are listed first and then decide, in order."""
     n_local = positions.shape[0]
     trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
     values = np.empty(n_local + 1)  # each firm of the market (-inf: the customer's own), then the outside option
     weights = np.empty(n_local + 1)
     ubuf = chunk_buffer()
+    lookers = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers who look around, in order
+    no_firm = table.shape[0] - 1
+    terms = np.zeros(table.shape[0], dtype=contract_left.dtype)  # each firm's contract term in months (0: none)
+    for h in range(no_firm):
+        terms[h] = int(table[h, TERM])
     for r in range(firm.shape[0] // n_market):
         key = keys[r]
+        base = r * n_local
         for start in range(0, n_market, CHUNK):
-            count = min(CHUNK, n_market - start)
+            count, first = min(CHUNK, n_market - start), r * n_market + start
+            n_look = 0
             if switching:
                 fill_uniforms(ubuf, key, _CHOICE, month, start, count, 0)
-            for t in range(count):
-                i, base = r * n_market + start + t, r * n_local
-                g = firm[i]
-                if g < 0:
-                    continue
-                if switching:
-                    u0, u1 = ubuf[0, t], ubuf[1, t]
-                    if u0 < review_rate or (triggered[i] and u1 < trigger_review):
-                        looked[g] += 1.0
-                        sens = sensitivity_now(sensitivity[i], recession)
-                        stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
-                        joining_values(
-                            values,
-                            i,
-                            base,
-                            g,
-                            outside_option,
-                            sens,
-                            width,
-                            wf,
-                            wt,
-                            wp,
-                            table,
-                            positions,
-                            needs,
-                            opinion,
+                for t in range(count):  # the lookers, listed without a branch (most customers do not look)
+                    i = first + t
+                    lookers[n_look] = t
+                    by_chance, after_trigger = ubuf[0, t] < review_rate, triggered[i] & (ubuf[1, t] < trigger_review)
+                    n_look += (firm[i] >= 0) & (by_chance | after_trigger)
+            for k in range(n_look):
+                t = lookers[k]
+                i, g = first + t, firm[first + t]
+                looked[g] += 1.0
+                sens = sensitivity_now(sensitivity[i], recession)
+                stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
+                joining_values(
+                    values, i, base, g, outside_option, sens, width, wf, wt, wp, table, positions, needs, opinion
+                )
+                j, best_value = logit_best(values, weights, noise, ubuf[2, t])
+                gain = best_value + noise * logistic(ubuf[3, t]) - stay  # the best alternative's noise less staying's
+                target = base + j if j < n_local else -1
+                cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
+                wants_out = gain > inertia
+                moves = wants_out and gain - cost > inertia
+                trapped[i] = wants_out and not moves
+                if moves:
+                    if contract_left[i] > 0:
+                        exit_fees[g] += table[g, EXIT_FEE] * table[g, PRICE]
+                    churned[g] += 1.0
+                    if target >= 0:
+                        switched_out[g] += 1.0
+                    else:
+                        left_market[g] += 1.0
+                    opinion[i, g - base] = trust[i]  # what they think of the firm they left
+                    detach_one(i, firm, may_enter, trapped, ties)
+                    if target >= 0:
+                        join_one(
+                            i, target, target - base, table, positions, needs, opinion, firm, ties, offer, acquired
                         )
-                        k, best_value = logit_best(values, weights, noise, ubuf[2, t])
-                        gain = (
-                            best_value + noise * logistic(ubuf[3, t]) - stay
-                        )  # the best alternative's noise less staying's
-                        target = base + k if k < n_local else -1
-                        cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
-                        wants_out = gain > inertia
-                        moves = wants_out and gain - cost > inertia
-                        trapped[i] = wants_out and not moves
-                        if moves:
-                            if contract_left[i] > 0:
-                                exit_fees[g] += table[g, EXIT_FEE] * table[g, PRICE]
-                            churned[g] += 1.0
-                            if target >= 0:
-                                switched_out[g] += 1.0
-                            else:
-                                left_market[g] += 1.0
-                            opinion[i, g - base] = trust[i]  # what they think of the firm they left
-                            detach_one(i, firm, may_enter, trapped, ties)
-                            if target >= 0:
-                                join_one(
-                                    i,
-                                    target,
-                                    target - base,
-                                    table,
-                                    positions,
-                                    needs,
-                                    opinion,
-                                    firm,
-                                    ties,
-                                    offer,
-                                    acquired,
-                                )
+            for i in range(first, first + count):  # a contract that has run out renews (without a branch)
                 g = firm[i]
-                if g >= 0 and contract_left[i] == 0 and table[g, TERM] > 0:
-                    contract_left[i] = int(table[g, TERM])  # the contract renews
+                left = contract_left[i]
+                renews = (g >= 0) & (left == 0)
+                contract_left[i] = terms[g if g >= 0 else no_firm] if renews else left
 
 
 def enter_market(m: MarketState) -> None:
