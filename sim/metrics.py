@@ -79,6 +79,7 @@ class PerFirm:
     sums: FloatArray  # (slots + 1, len(SUMS) + len(TYPES))
     opinion_sum: FloatArray  # (slots,) opinions of the firm held by customers not with it
     opinion_count: FloatArray  # (slots,) how many such customers
+    means: FloatArray  # (slots, len(SUMS) + len(TYPES)) each sum per customer of the firm (NaN without customers)
 
 
 _PASS: ContextVar[tuple[MarketState, PerFirm] | None] = ContextVar("per_firm_pass", default=None)
@@ -96,7 +97,7 @@ def per_firm(m: MarketState) -> PerFirm:
     owed = m.levers.price * m.economics.points_cost
     arrays = (c.firm, c.trust, c.bond, c.satisfaction, c.trapped, c.tenure, c.points, c.opinion)
     _per_firm_kernel(m.customers_per_market, *arrays, owed, *weights, *thresholds(th), sums, opinion_sum, opinion_count)
-    return PerFirm(sums, opinion_sum, opinion_count)
+    return PerFirm(sums, opinion_sum, opinion_count, sums[:-1] / _positive(sums[:-1, _N : _N + 1]))
 
 
 @contextmanager
@@ -152,25 +153,22 @@ def _per_firm_kernel(  # pragma: no cover - compiled
             opinion_sum[base + j] += every[j] - own[base + j]
             opinion_count[base + j] += n_market
             every[j] = 0.0
-    for i in range(firm.shape[0]):
+    no_firm = sums.shape[0] - 1
+    for i in range(firm.shape[0]):  # without a branch: customers without a firm add to the last row, never read
         g = firm[i]
-        if g < 0:
-            continue
+        row = sums[g if g >= 0 else no_firm]
         t, s, bd = np.float64(trust[i]), np.float64(satisfaction[i]), np.float64(bond[i])
         said = advocacy_of(t, s, bd, w_trust, w_satisfaction, w_bond)
-        sums[g, _N] += 1.0
-        sums[g, _TRUST] += t
-        sums[g, _BOND] += bd
-        sums[g, _SATISFACTION] += s
-        if said >= promoter:
-            sums[g, _PROMOTERS] += 1.0
-        if said < detractor:
-            sums[g, _DETRACTORS] += 1.0
-        if trapped[i]:
-            sums[g, _TRAPPED] += 1.0
-        sums[g, _OWED] += points[i] * owed[g]
+        row[_N] += 1.0
+        row[_TRUST] += t
+        row[_BOND] += bd
+        row[_SATISFACTION] += s
+        row[_PROMOTERS] += said >= promoter
+        row[_DETRACTORS] += said < detractor
+        row[_TRAPPED] += trapped[i]
+        row[_OWED] += points[i] * owed[g if g >= 0 else no_firm]
         kind = type_of(tenure[i], t, bd, trapped[i], routine_tenure, routine_trust, devoted_level, estranged_trust)
-        sums[g, _TYPES + kind] += 1.0
+        row[_TYPES + kind] += 1.0
 
 
 def _count(m: MarketState) -> FloatArray:
@@ -180,12 +178,20 @@ def _count(m: MarketState) -> FloatArray:
 
 def _per_customer(m: MarketState, column: int) -> FloatArray:
     """Mean of ``column`` over each firm's customers (NaN for a firm without customers)."""
-    sums = per_firm(m).sums
-    return _ratio(sums[:-1, column], sums[:-1, _N])
+    out: FloatArray = per_firm(m).means[:, column].copy()
+    return out
+
+
+def _positive(b: FloatArray) -> FloatArray:
+    """``b`` where it is positive, NaN elsewhere: dividing by it gives NaN where there is nothing to divide by."""
+    out: FloatArray = np.where(b > 0, b, np.nan)
+    return out
 
 
 def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
-    return np.divide(a, b, out=np.full_like(a, np.nan, dtype=np.float64), where=b > 0)
+    """``a / b``, NaN where ``b`` is not positive (no firm without customers has a mean)."""
+    out: FloatArray = a / _positive(b)
+    return out
 
 
 @metric(unit="customers", label="Customers")

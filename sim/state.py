@@ -9,6 +9,7 @@ a branch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, get_args
 
@@ -373,6 +374,7 @@ class MarketState:
     keys: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros((1, 2), dtype=np.uint32))  # (R, 2) seeds
     _slot: IntArray | None = None
     _scratch: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # work arrays kept between months
+    _memo: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)  # see memo()
 
     def __post_init__(self) -> None:
         self.recent = RecentMonths(self.n_firms)
@@ -410,6 +412,13 @@ class MarketState:
         if out is None or out.shape != shape or out.dtype != dtype:
             out = self._scratch[name] = np.full(shape, fill, dtype=dtype)
         return out
+
+    def memo(self, name: str, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, made again only when ``key`` (what it is made of) differs from the last call's."""
+        found = self._memo.get(name)
+        if found is None or found[0] != key:
+            found = self._memo[name] = (key, make())
+        return found[1]
 
     def firms_changed(self) -> None:
         """Forget the cached :attr:`slot` after ``customers.firm`` was written."""

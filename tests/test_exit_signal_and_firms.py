@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.mechanisms.choice import ACTIVE, FACTOR, PRICE, SIGNAL, _firm_table, firm_table
 from sim.mechanisms.exit_signal import freedom, reactance_relief, signal
 from sim.mechanisms.switching import join, joining_utility
 from sim.policies import STATUS_QUO, Policy
@@ -98,4 +99,20 @@ def test_re_steering_firms_that_lose_customers_push_sales_and_discounts():
     model = sim.MarketModel(small("permanent_exit", customers=400, years=4, mechanisms={"re_steering": True}))
     model.run()
     assert model.firms[0].levers.sales_pressure > sim.POLICIES["permanent_exit"].levers.sales_pressure
+    model.release()
+
+
+def test_the_firm_table_is_made_again_whenever_what_it_reads_changes_in_place():
+    model = market()
+    m = model.market
+    first = firm_table(m)
+    assert firm_table(m) is first  # the month's choices share one table
+    m.firms.price_factor[0] *= 0.8  # a price war, written in place
+    war = firm_table(m)
+    assert war is not first and war[0, PRICE] == first[0, PRICE] and war[0, FACTOR] == pytest.approx(0.8)
+    m.firms.active[1] = False  # a firm leaves
+    assert firm_table(m)[1, ACTIVE] == 0.0
+    m.levers.exit_fee[2] += 3.0  # the signal of the exit terms changes with them
+    assert firm_table(m)[2, SIGNAL] < war[2, SIGNAL]
+    np.testing.assert_array_equal(firm_table(m), _firm_table(m))
     model.release()

@@ -55,7 +55,26 @@ PRICE, FACTOR, ACQ, EXIT_FEE, TAILORING, DECLINE, ACTIVE, SIGNAL, NEW_PRICE, TER
 
 
 def firm_table(m: MarketState) -> np.ndarray:
-    """(slots + 1, 13) what a choice reads of each firm; ``REF`` is its market's reference price (1 for no firm)."""
+    """(slots + 1, 13) what a choice reads of each firm; ``REF`` is its market's reference price (1 for no firm).
+
+    Made once for as long as what it is made of stays the same (a month's choices read one table); kernels
+    only read it."""
+    lv, fs, b, on = m.levers, m.firms, m.behaviour, m.mechanisms
+    arrays: list[np.ndarray] = [
+        lv.price,
+        fs.price_factor,
+        lv.acquisition_discount,
+        lv.exit_fee,
+        lv.tailoring,
+        lv.decline_poor_fit,
+    ]
+    arrays += [fs.active, lv.contract_term, lv.discount_months, lv.over_promise, lv.loyalty_points]
+    key = (b"".join(a.tobytes() for a in arrays), b.term_burden, b.exit_signal_scale, b.exit_signal_strength)
+    table: np.ndarray = m.memo("firm_table", (*key, on.exit_signal, on.advertising), lambda: _firm_table(m))
+    return table
+
+
+def _firm_table(m: MarketState) -> np.ndarray:
     lv, fs, F = m.levers, m.firms, m.firms_per_market
     ref = np.append(np.repeat(m.reference_prices(), F), 1.0)
     new_price = lv.price * fs.price_factor * (1 - lv.acquisition_discount) / ref - 1

@@ -53,8 +53,9 @@ def talk(m: MarketState) -> None:
         t.wom_positive,
         t.wom_negative,
         t.posts,
+        m.scratch("speaker", (c.n,), np.int32),
         m.scratch("said", (c.n,), np.float64),
-        m.scratch("about", (c.n,), np.int32, fill=-1),
+        m.scratch("about", (c.n,), np.int32),
         m.scratch("heard_sum", c.opinion.shape, np.float64),
         m.scratch("heard_n", c.opinion.shape, np.int32),
     )
@@ -88,6 +89,7 @@ def _talk_kernel(  # pragma: no cover - compiled
     wom_positive: np.ndarray,
     wom_negative: np.ndarray,
     posts: np.ndarray,
+    speaker: np.ndarray,
     said: np.ndarray,
     about: np.ndarray,
     heard_sum: np.ndarray,
@@ -96,28 +98,28 @@ def _talk_kernel(  # pragma: no cover - compiled
     """Pass 1: who speaks (one draw each), the tallies and posts. Pass 2: each speaker reaches their contacts.
     Pass 3: each listener's opinions move towards what they heard, and the month's posts weigh on them.
 
-    Work arrays, kept between months and left as found: ``said`` (advocacy of each speaker), ``about`` (the
-    local firm a speaker speaks of; -1 = silent), ``heard_sum`` and ``heard_n`` (n, F): what each listener heard
-    of each firm of their market, and from how many (zero)."""
+    Work arrays, kept between months: ``speaker``, ``said`` and ``about``: the month's speakers in order, their
+    advocacy and the local firm they speak of; ``heard_sum`` and ``heard_n`` (n, F): what each listener heard of
+    each firm of their market, and from how many (zero between months)."""
     n = firm.shape[0]
     n_slots = wom_positive.shape[0] - 1
-    any_speaks = False
+    n_speakers = 0
     ubuf = chunk_buffer()
     for r in range(n // n_market):
         key = keys[r]
         for start in range(0, n_market, CHUNK):
-            count = min(CHUNK, n_market - start)
+            count, first = min(CHUNK, n_market - start), r * n_market + start
+            listed = n_speakers
             fill_uniforms(ubuf, key, _TALK, month, start, count, 0)
-            for t in range(count):
-                i = r * n_market + start + t
+            for t in range(count):  # the chunk's speakers, listed without a branch (most customers are silent)
+                i = first + t
+                speaker[n_speakers] = i
+                n_speakers += (firm[i] >= 0) & (ubuf[0, t] < talkativeness[i])
+            for k in range(listed, n_speakers):
+                i = speaker[k]
                 g = firm[i]
-                if g < 0:
-                    continue
-                if not ubuf[0, t] < talkativeness[i]:
-                    continue
                 s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
-                said[i], about[i] = s, g - r * n_local
-                any_speaks = True
+                said[k], about[k] = s, g - r * n_local
                 if s >= speaks_well:
                     wom_positive[g] += 1.0
                 if s < speaks_ill:
@@ -128,15 +130,13 @@ def _talk_kernel(  # pragma: no cover - compiled
     if public_channel:
         for g in range(n_slots):
             keep[g] = 1.0 - public_impact * (1.0 - (1.0 - public_reach) ** posts[g])
-    hears = word_of_mouth and any_speaks
-    for k in range(n):  # each speaker reaches their contacts (the network is symmetric: contacts hear each other)
-        j = about[k]
-        if j >= 0:
-            if hears:
-                for e in range(indptr[k], indptr[k + 1]):
-                    heard_sum[indices[e], j] += said[k]
-                    heard_n[indices[e], j] += 1
-            about[k] = -1
+    hears = word_of_mouth and n_speakers > 0
+    if hears:
+        for k in range(n_speakers):  # each speaker reaches their contacts (the network is symmetric)
+            i, j, s = speaker[k], about[k], said[k]
+            for e in range(indptr[i], indptr[i + 1]):
+                heard_sum[indices[e], j] += s
+                heard_n[indices[e], j] += 1
     if not hears and not public_channel:
         return
     base, end = -n_local, 0
@@ -149,12 +149,13 @@ def _talk_kernel(  # pragma: no cover - compiled
                 heard = heard or heard_n[i, j] > 0
             if not heard:
                 continue
-        for j in range(n_local):
+        for j in range(n_local):  # without a branch on hearing: a quarter of the opinions hear something
             o = np.float64(opinion[i, j])
-            if heard_n[i, j] > 0:  # what the listener heard of firm j: the mean of what was said
-                o += wom_weight * (heard_sum[i, j] / heard_n[i, j] - o)
-                heard_sum[i, j] = 0.0
-                heard_n[i, j] = 0
+            count = heard_n[i, j]
+            moved = o + wom_weight * (heard_sum[i, j] / max(count, 1) - o)  # towards the mean of what was said
+            o = moved if count > 0 else o
+            heard_sum[i, j] = 0.0
+            heard_n[i, j] = 0
             if public_channel:  # what the market read of firm j
                 o *= keep[base + j]
             opinion[i, j] = o
