@@ -220,15 +220,26 @@ def _serve_kernel(  # pragma: no cover - compiled
     escalated_count = np.zeros(n_slots)
     n_markets = len(slot) // per_market
     ubuf, vbuf = chunk_buffer(), chunk_buffer()
+    busy = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers with something to serve, in order
+    quiet_score, quiet_warmth = act(s_quiet, 0.0, 0.0)  # a month without an encounter, a wait or a defect
     for r in range(n_markets):
         key = keys[r]
         for start in range(0, per_market, CHUNK):
-            count = min(CHUNK, per_market - start)
+            count, first = min(CHUNK, per_market - start), r * per_market + start
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
             fill_uniforms(vbuf, key, _STREAM, month, start, count, 1)  # about half the customers need block 1
-            for t in range(count):
+            n_busy = 0
+            for t in range(count):  # without a branch: a quiet month for all, and the list of the busy ones
+                i = first + t
+                attached = slot[i] != no_firm
+                encounter = attached & (ubuf[0, t] < usage_rate)
+                busy[n_busy] = t
+                n_busy += encounter | (complaint_wait[i] > 0) | (attached & (hidden_defects[i] > 0))
+                service_score[i], warmth[i], handling[i] = quiet_score, quiet_warmth, 0
+            for b in range(n_busy):
+                t = busy[b]
                 li = start + t
-                i = r * per_market + li
+                i = first + t
                 f = slot[i]
                 attached = f != no_firm
                 wait = int(complaint_wait[i])
