@@ -99,8 +99,9 @@ class MarketModel(mesa.Model):
 
     def _collect(self) -> None:
         outcomes = self.engine.outcomes
+        names, per_firm = list(outcomes), np.array(list(outcomes.values())).T.tolist()  # Python floats, one call
         for firm in self.firms:
-            firm.outcomes = {name: float(values[firm.index]) for name, values in outcomes.items()}
+            firm.outcomes = dict(zip(names, per_firm[firm.index], strict=True))
         self.datacollector.collect(self)
 
     # -- use -------------------------------------------------------------------------------

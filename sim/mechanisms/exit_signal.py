@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import MarketState
+from sim.params import Behaviour
+from sim.state import FirmTable, MarketState
 
 YEAR = 12  # months of loyalty points counted in the visible burden
 
@@ -28,6 +29,12 @@ YEAR = 12  # months of loyalty points counted in the visible burden
 def freedom(m: MarketState) -> np.ndarray:
     """Per firm (F + 1): how free a customer is to leave, as seen before joining (1 = no term, fee or points)."""
     lv, b = m.levers, m.behaviour
+    key = (lv.contract_term.tobytes(), lv.exit_fee.tobytes(), lv.loyalty_points.tobytes(), b.term_burden)
+    out: np.ndarray = m.memo("freedom", (*key, b.exit_signal_scale), lambda: _freedom(lv, b))
+    return out
+
+
+def _freedom(lv: FirmTable, b: Behaviour) -> np.ndarray:
     burden = np.where(lv.contract_term > 0, lv.exit_fee, 0.0) + b.term_burden * lv.contract_term
     burden = burden + YEAR * lv.loyalty_points
     return np.exp(-burden / b.exit_signal_scale)
