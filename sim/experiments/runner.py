@@ -129,10 +129,11 @@ def make_executor(workers: int = 1, scheduler: Any = None) -> Iterator[tuple[Exe
         yield InlineExecutor(), 1
     else:
         # ``import mesa`` forces the "spawn" start method on every pool (mesa.batchrunner), which re-imports
-        # everything in each worker; a fork server with this module preloaded starts workers in milliseconds.
+        # everything in each worker; a fork server with the model and its kernels loaded (``preload``) starts
+        # workers in milliseconds.
         if "forkserver" in multiprocessing.get_all_start_methods():
             context: multiprocessing.context.BaseContext = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
+            context.set_forkserver_preload(["sim.experiments.preload", __name__])
         else:  # Windows
             context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_runner, initargs=(os.getpid(),))
