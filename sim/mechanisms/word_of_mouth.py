@@ -139,26 +139,20 @@ def _talk_kernel(  # pragma: no cover - compiled
                 heard_n[indices[e], j] += 1
     if not hears and not public_channel:
         return
-    base, end = -n_local, 0
-    for i in range(n):
-        if i == end:
-            base, end = base + n_local, end + n_market
-        if not public_channel:
-            heard = False
+    for r in range(n // n_market):  # a chunk of listeners at a time, one firm at a time: a loop that vectorises
+        for first in range(r * n_market, (r + 1) * n_market, CHUNK):
+            count = min(CHUNK, (r + 1) * n_market - first)
             for j in range(n_local):
-                heard = heard or heard_n[i, j] > 0
-            if not heard:
-                continue
-        for j in range(n_local):  # without a branch on hearing: a quarter of the opinions hear something
-            o = np.float64(opinion[i, j])
-            count = heard_n[i, j]
-            moved = o + wom_weight * (heard_sum[i, j] / max(count, 1) - o)  # towards the mean of what was said
-            o = moved if count > 0 else o
-            heard_sum[i, j] = 0.0
-            heard_n[i, j] = 0
-            if public_channel:  # what the market read of firm j
-                o *= keep[base + j]
-            opinion[i, j] = o
+                read = keep[r * n_local + j] if public_channel else 1.0  # what the market read of firm j
+                for t in range(count):
+                    h = np.uint64(first + t)
+                    o = np.float64(opinion[h, j])
+                    heard = heard_n[h, j]  # a quarter of the opinions hear something: no branch on it
+                    moved = o + wom_weight * (heard_sum[h, j] / max(heard, 1) - o)  # towards the mean of what was said
+                    o = moved if heard > 0 else o
+                    heard_sum[h, j] = 0.0
+                    heard_n[h, j] = 0
+                    opinion[h, j] = o * read if public_channel else o
 
 
 def advertise(m: MarketState) -> None:
@@ -189,14 +183,18 @@ def _advertise_kernel(  # pragma: no cover - compiled
     advertising: bool,
     memory: float,
 ) -> None:
-    """Each opinion moves towards its firm's claim (advertising on), then fades towards neutral, clipped to [0, 1]."""
-    base, end = -n_local, 0  # the first slot of customer i's market, and where the next market starts
-    for i in range(opinion.shape[0]):
-        if i == end:
-            base, end = base + n_local, end + n_market
-        for j in range(n_local):
-            o = np.float64(opinion[i, j])
-            if advertising:
-                o += pull[base + j] * (claim[base + j] - o)
-            o += memory * (NEUTRAL - o)
-            opinion[i, j] = min(max(o, 0.0), 1.0)
+    """Each opinion moves towards its firm's claim (advertising on), then fades towards neutral, clipped to [0, 1].
+
+    A chunk of customers at a time, one firm at a time: a loop the compiler vectorises (an unsigned index)."""
+    for r in range(opinion.shape[0] // n_market):
+        for first in range(r * n_market, (r + 1) * n_market, CHUNK):
+            count = min(CHUNK, (r + 1) * n_market - first)
+            for j in range(n_local):
+                p, c = (pull[r * n_local + j], claim[r * n_local + j]) if advertising else (0.0, 0.0)
+                for t in range(count):
+                    i = np.uint64(first + t)
+                    o = np.float64(opinion[i, j])
+                    if advertising:
+                        o += p * (c - o)
+                    o += memory * (NEUTRAL - o)
+                    opinion[i, j] = min(max(o, 0.0), 1.0)
