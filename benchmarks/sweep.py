@@ -9,6 +9,7 @@ to the last, leaving out the one-off start of the worker processes. The machine'
 alongside, since other work on the machine lowers the speed-up. The same sweep is run with the last numpy
 engine (``baseline.NUMPY_ENGINE``, checked out beside this one; ``--baseline ''`` skips it), and the
 ``vs numpy`` column is the ratio of runs/s at the same number of workers, from the same run of this script.
+Both engines run with numerical libraries on one thread (``OPENBLAS_NUM_THREADS=1`` and the like).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+# numerical libraries on one thread, for both engines and before numpy is first imported (as benchmarks/engine.py):
+# neither engine does linear algebra, and an idle BLAS thread pool spins on the cores the runs need
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import NUMPY_ENGINE, checkout  # noqa: E402
