@@ -6,7 +6,7 @@ Every measurement runs in a fresh process pinned to one core, with numerical lib
 limited to one thread, so peak memory (``ru_maxrss``) and speed are the run's own. The
 market is the default one (one firm per policy preset) on seed 1. Each process first runs a
 month of a tiny market (``load s``: the engine loads its compiled kernels from numba's cache,
-about 0.1 s once a process, as a sweep's worker does once); set-up (drawing the population and
+about 0.3 s once a process, as a sweep's worker does once); set-up (drawing the population and
 the network) is timed apart from the run. Speed is customer-steps per second of CPU time of the
 run (wall-clock run time is shown too): on a machine shared with other work, CPU time is what
 the run itself costs. Every measurement is taken ``--repeat`` times (3), round after round, and

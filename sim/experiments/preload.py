@@ -5,8 +5,9 @@ Every worker forked from it starts with:
 - **single-threaded BLAS**: the model does no linear algebra, and a BLAS thread pool in each worker
   costs about half a second of start-up and spins on the cores the other workers run on (a user's
   own ``OPENBLAS_NUM_THREADS`` and the like are kept);
-- **the compiled kernels loaded** from numba's cache: loading them takes about 1.5 s a process, paid
-  here once instead of by every worker at its first run.
+- **the compiled kernels loaded** from numba's cache: loading them (and the first call of what a run
+  calls) takes from 0.3 s on an idle core to a second on a busy machine, paid here once instead of by
+  every worker at its first run.
 """
 
 from __future__ import annotations
