@@ -97,7 +97,7 @@ def per_firm(m: MarketState) -> PerFirm:
     owed = m.levers.price * m.economics.points_cost
     arrays = (c.firm, c.trust, c.bond, c.satisfaction, c.trapped, c.tenure, c.points, c.opinion)
     _per_firm_kernel(m.customers_per_market, *arrays, owed, *weights, *thresholds(th), sums, opinion_sum, opinion_count)
-    return PerFirm(sums, opinion_sum, opinion_count, sums[:-1] / _positive(sums[:-1, _N : _N + 1]))
+    return PerFirm(sums, opinion_sum, opinion_count, _ratio(sums[:-1], sums[:-1, _N : _N + 1]))
 
 
 @contextmanager
@@ -155,8 +155,8 @@ def _per_firm_kernel(  # pragma: no cover - compiled
             every[j] = 0.0
     no_firm = sums.shape[0] - 1
     for i in range(firm.shape[0]):  # without a branch: customers without a firm add to the last row, never read
-        g = firm[i]
-        row = sums[g if g >= 0 else no_firm]
+        h = firm[i] if firm[i] >= 0 else no_firm
+        row = sums[h]
         t, s, bd = np.float64(trust[i]), np.float64(satisfaction[i]), np.float64(bond[i])
         said = advocacy_of(t, s, bd, w_trust, w_satisfaction, w_bond)
         row[_N] += 1.0
@@ -166,7 +166,7 @@ def _per_firm_kernel(  # pragma: no cover - compiled
         row[_PROMOTERS] += said >= promoter
         row[_DETRACTORS] += said < detractor
         row[_TRAPPED] += trapped[i]
-        row[_OWED] += points[i] * owed[g if g >= 0 else no_firm]
+        row[_OWED] += points[i] * owed[h]
         kind = type_of(tenure[i], t, bd, trapped[i], routine_tenure, routine_trust, devoted_level, estranged_trust)
         row[_TYPES + kind] += 1.0
 

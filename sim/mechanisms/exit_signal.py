@@ -37,7 +37,9 @@ def freedom(m: MarketState) -> np.ndarray:
 def _freedom(lv: FirmTable, b: Behaviour) -> np.ndarray:
     burden = np.where(lv.contract_term > 0, lv.exit_fee, 0.0) + b.term_burden * lv.contract_term
     burden = burden + YEAR * lv.loyalty_points
-    return np.exp(-burden / b.exit_signal_scale)
+    out = np.exp(-burden / b.exit_signal_scale)
+    out.flags.writeable = False  # kept for later calls (MarketState.memo): no caller may change it
+    return out
 
 
 def signal(m: MarketState) -> np.ndarray:
