@@ -182,7 +182,7 @@ def fill_normals(out, u, count):  # pragma: no cover - compiled
 @njit(cache=True, error_model="numpy", inline="always")
 def logistic(u):  # pragma: no cover - compiled
     """A standard logistic variate from a uniform: the difference of two independent standard Gumbels."""
-    return math.log(u / (1.0 - u))
+    return numerics.log(u / (1.0 - u))
 
 
 def seed_key(seed: int) -> np.ndarray:

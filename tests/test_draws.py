@@ -21,6 +21,7 @@ from sim.draws import (
     uniform_table,
 )
 from sim.mechanisms.choice import logit_best
+from sim.numerics import exp_array, log_array
 
 U = np.uint32
 
@@ -164,6 +165,34 @@ def test_logit_best_draws_what_the_best_of_gumbel_noised_options_is(seed):
     gain = part + scale * _logistic_of(u[:, 2]) - 0.3  # the best against a noisy 0.3
     rival = 0.3 + scale * -np.log(-np.log(uniform_table(seed_key(seed + 9), 2, 1, 40_000, 2)[:, 5]))
     assert stats.ks_2samp(gain, noisy.max(1) - rival).pvalue > 1e-4
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.floats(-3.0, 3.0), st.just(-np.inf)), min_size=1, max_size=8),
+    scale=st.floats(1e-3, 2.0),
+    u=st.floats(2.0**-33, 1 - 2.0**-33),
+)
+def test_logit_best_picks_the_first_option_whose_running_weight_passes_u(values, scale, u):
+    """The branch-free pick is the rule written out: weights exp((V - top) / s); the first option on offer whose
+    running sum exceeds u times the total (the last on offer if none does); value top + s log(total)."""
+    v = np.array(values)
+    got_best, got_value = _picks(v, scale, np.array([u]))
+    if np.all(v == -np.inf):
+        assert (got_best[0], got_value[0]) == (-1, -np.inf)
+        return
+    top = v.max()
+    w = exp_array((v - top) / scale)
+    total = sum(float(x) for x in w)  # in order, as the kernel adds them
+    acc, best = 0.0, -1
+    for k, x in enumerate(w):
+        if x > 0:
+            acc += x
+            best = k
+            if acc > u * total:
+                break
+    assert got_best[0] == best and v[best] > -np.inf
+    assert got_value[0] == top + scale * log_array(np.array([total]))[0]
 
 
 def test_logit_best_without_noise_is_the_first_highest_value():

@@ -14,13 +14,15 @@ from dataclasses import fields
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.draws import STREAM_ID, logistic, uniform_table
+from sim.mechanisms.choice import logit_best
 from sim.mechanisms.economics import settle_accounts
 from sim.mechanisms.firms import settle_reserves
-from sim.mechanisms.switching import TIES, decide, detach, enter_market, joining_utility
+from sim.mechanisms.switching import TIES, decide, detach, enter_market, exit_cost, joining_utility, staying_utility
 from sim.mechanisms.word_of_mouth import advertise, talk
 from sim.metrics import measure
 from sim.state import CustomerState, FirmState, FirmTable, MarketState, Tally
@@ -220,6 +222,35 @@ def test_customers_who_come_back_join_the_firm_joining_utility_ranks_first():
     joins = u.max(axis=1) > m.behaviour.outside_option
     assert joins.any() and not joins.all()
     assert np.array_equal(c.firm[idx], np.where(joins, np.argmax(u, axis=1), -1))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), noise=st.sampled_from([0.0, 0.02, 0.3]), review=st.floats(0.05, 1.0))
+def test_each_looker_decides_as_the_one_customer_rules_say(seed, noise, review):
+    """The month's choices go through the lookers of a chunk in passes (fits, utilities, weights, logarithms); each
+    looker must end where staying_utility, joining_utility, logit_best and exit_cost say, one customer at a time."""
+    m = _state(customers=600, months=2, behaviour={"choice_noise": noise, "review_rate": review})
+    m.keys = sim.draws.seed_key(seed)[None, :]
+    c, b, F = m.customers, m.behaviour, m.n_firms
+    u = uniform_table(m.keys[0], STREAM_ID["choice"], m.elapsed, c.n, 1)
+    looks = (c.firm >= 0) & ((u[:, 0] < b.review_rate) | (c.triggered & (u[:, 1] < b.trigger_review)))
+    idx = np.flatnonzero(looks)
+    values = np.column_stack([joining_utility(m, idx), np.full(len(idx), b.outside_option)])
+    values[np.arange(len(idx)), c.firm[idx]] = -np.inf  # not their own firm
+    stay, cost = staying_utility(m, idx), b.switching_cost_weight * exit_cost(m, idx)
+    expected_firm, expected_trapped = c.firm.copy(), np.zeros(c.n, dtype=bool)
+    for k, i in enumerate(idx):
+        best, value = logit_best(values[k], np.empty(F + 1), noise, u[i, 2])
+        gain = value + noise * logistic(u[i, 3]) - stay[k]
+        moves = gain > b.inertia and gain - cost[k] > b.inertia
+        expected_trapped[i] = gain > b.inertia and not moves
+        if moves:
+            expected_firm[i] = best if best < F else -1
+    m.tally.reset()
+    decide(m)
+    assert np.array_equal(c.firm, expected_firm)
+    assert np.array_equal(c.trapped[idx], expected_trapped[idx])
+    assert m.tally.looked.sum() == len(idx) > 0
 
 
 def test_the_one_pass_behind_the_metrics_counts_what_is_there():

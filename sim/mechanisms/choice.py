@@ -20,11 +20,10 @@ more: the difference of two Gumbels is a logistic variate.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import literal_unroll, njit
 
+from sim import numerics
 from sim.mechanisms.exit_signal import signal
 from sim.state import MarketState
 
@@ -87,7 +86,7 @@ def _firm_table(m: MarketState) -> np.ndarray:
 @njit(cache=True, error_model="numpy", inline="always")
 def fit_of(d2: float, width: float) -> float:  # pragma: no cover - compiled
     """How well an offer meets needs at squared distance ``d2``: a Gaussian of ``width``."""
-    return math.exp(-d2 / (2 * width**2))
+    return numerics.exp(-d2 / (2 * width**2))
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -135,6 +134,40 @@ def tailored_of(position: float, need: float, tailoring: float) -> float:  # pra
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def joining_d2(  # pragma: no cover - compiled
+    i: int, h: int, j: int, table: np.ndarray, positions: np.ndarray, needs: np.ndarray
+) -> float:
+    """Squared distance between customer ``i``'s needs and firm slot ``h``'s (local firm ``j``) tailored offer."""
+    d2 = 0.0
+    for d in range(needs.shape[1]):
+        need = np.float64(needs[i, d])
+        d2 += (need - tailored_of(positions[j, d], need, table[h, TAILORING])) ** 2
+    return d2
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def joining_from_fit(  # pragma: no cover - compiled
+    fit: float,
+    i: int,
+    h: int,
+    j: int,
+    table: np.ndarray,
+    opinion: np.ndarray,
+    sensitivity: float,
+    weight_fit: float,
+    weight_trust: float,
+    weight_price: float,
+) -> float:
+    """Customer ``i``'s utility of joining firm slot ``h`` (local firm ``j``) whose tailored offer fits them ``fit``
+    (-inf where the firm declines the customer or is not in the market)."""
+    if not (fit >= table[h, DECLINE] and table[h, ACTIVE] > 0):
+        return -np.inf
+    return joining_of(
+        fit, opinion[i, j], sensitivity, table[h, NEW_PRICE], table[h, SIGNAL], weight_fit, weight_trust, weight_price
+    )
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def joining_at(  # pragma: no cover - compiled
     i: int,
     h: int,
@@ -151,17 +184,40 @@ def joining_at(  # pragma: no cover - compiled
 ) -> tuple[float, float]:
     """Fit of firm slot ``h``'s tailored offer (local firm ``j``) for customer ``i``, and the utility of joining it
     (-inf where the firm declines the customer or is not in the market)."""
-    d2 = 0.0
-    for d in range(needs.shape[1]):
-        need = np.float64(needs[i, d])
-        d2 += (need - tailored_of(positions[j, d], need, table[h, TAILORING])) ** 2
-    fit = fit_of(d2, width)
-    if not (fit >= table[h, DECLINE] and table[h, ACTIVE] > 0):
-        return fit, -np.inf
-    u = joining_of(
-        fit, opinion[i, j], sensitivity, table[h, NEW_PRICE], table[h, SIGNAL], weight_fit, weight_trust, weight_price
-    )
-    return fit, u
+    fit = fit_of(joining_d2(i, h, j, table, positions, needs), width)
+    return fit, joining_from_fit(fit, i, h, j, table, opinion, sensitivity, weight_fit, weight_trust, weight_price)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def logit_top(values: np.ndarray, first: int, n: int) -> tuple[int, float]:  # pragma: no cover - compiled
+    """The highest of ``values[first:first + n]`` (the first of equal ones; -1 if all are -inf), and its value."""
+    best, top = -1, -np.inf
+    for k in range(n):  # without a branch: which option is highest is a coin toss for the branch predictor
+        v = values[first + k]
+        higher = v > top
+        best = k if higher else best
+        top = v if higher else top
+    return best, top
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def logit_pick(  # pragma: no cover - compiled
+    weights: np.ndarray, first: int, n: int, u: float
+) -> tuple[int, float]:
+    """Which option :func:`logit_best` picks once the weights ``weights[first + k] = exp((V_k - top) / scale)`` are
+    known: the first whose running sum of weights passes ``u`` times their total (the last on offer if rounding
+    leaves none); and the total (the best value is ``top + scale * log(total)``)."""
+    total = 0.0
+    for k in range(n):
+        total += weights[first + k]
+    target, acc, best, found = u * total, 0.0, -1, False
+    for k in range(n):  # without a branch (adding a weight of 0 leaves the sum as it is)
+        w = weights[first + k]
+        acc += w
+        on_offer = w > 0.0
+        best = k if on_offer and not found else best
+        found = found or (on_offer and acc > target)
+    return best, total
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -173,24 +229,13 @@ def logit_best(
     (add ``scale`` times a Gumbel for the best value itself). ``weights`` is scratch of the same length. Without
     noise (``scale`` 0) the best is the highest value (the first of equal ones)."""
     n = values.shape[0]
-    best, top = -1, -np.inf
-    for k in range(n):
-        if values[k] > top:
-            best, top = k, values[k]
+    best, top = logit_top(values, 0, n)
     if not scale > 0.0 or top == -np.inf:
         return best, top
-    total = 0.0
     for k in range(n):
-        weights[k] = math.exp((values[k] - top) / scale)
-        total += weights[k]
-    target, acc = u * total, 0.0
-    for k in range(n):
-        if weights[k] > 0.0:
-            acc += weights[k]
-            best = k
-            if acc > target:
-                break
-    return best, top + scale * math.log(total)
+        weights[k] = numerics.exp((values[k] - top) / scale)
+    best, total = logit_pick(weights, 0, n, u)
+    return best, top + scale * numerics.log(total)
 
 
 @njit(cache=True, error_model="numpy")

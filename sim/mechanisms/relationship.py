@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.draws import CHUNK
 from sim.mechanisms.choice import fit_of
 from sim.mechanisms.exit_signal import reactance_relief
 from sim.state import FloatArray, IntArray, MarketState
@@ -160,65 +161,73 @@ def _judge_kernel(  # pragma: no cover - compiled
     weights = max(weight_fit + weight_service + weight_value, 1e-9)
     falls = min(trust_gain * trust_asymmetry, 1.0)
     n_markets = len(slot) // per_market
+    fits = np.empty(CHUNK)  # the fit of each customer of a chunk with the offer they have
     for r in range(n_markets):
         yardstick = reference[r]
-        for li in range(per_market):
-            i = r * per_market + li
-            f = slot[i]
-            attached = f != no_firm
-            res = float(resentment[i])
-            tr = float(trust[i])
-            bd = float(bond[i])
-            x = 0.0
-            if attached:
-                d0 = float(needs[i, 0]) - float(offer[i, 0])
-                d1 = float(needs[i, 1]) - float(offer[i, 1])
-                fit = fit_of(d0 * d0 + d1 * d1, fit_width)
-                promo = promo_left[i] > 0
-                paid = price[f] * price_factor[f] * (1.0 - (acquisition_discount[f] if promo else 0.0))
-                paid += upsell[i] * price[f]
-                value = 1.0 - sensitivity_now(price_sensitivity[i], recession) * (paid / yardstick - 1.0)
-                if loyalty_penalty and not promo:  # paying more than new customers are offered feels unfair
-                    value -= fairness_sensitivity * acquisition_discount[f]
-                value = min(max(value, 0.0), 1.0)
-                x = (weight_fit * fit + weight_service * service_score[i] + weight_value * value) / weights
-                x -= annoyance[i]
-                if resentment_on:
-                    x -= resentment_weight * res
-                x = min(max(x, 0.0), 1.0)
-                expect = float(expectation[i])
-                judged = min(max(x + disconfirmation * (x - expect), 0.0), 1.0)
-                satisfaction[i] = satisfaction_memory * satisfaction[i] + (1.0 - satisfaction_memory) * judged
-                promised = over_promise[f] if advertising else 0.0
-                expectation[i] = expect + expectation_rate * (min(x + promised, 1.0) - expect)
-                gap = x - tr
-                tr += (trust_gain if gap > 0 else falls) * gap
-                if emotional_bond:
-                    badness = max(bad_month - x, 0.0) / bad_month
-                    grow = bond_gain * relationship_need[i] * warmth[i] * (1.0 - bd)
-                    bd += grow - bond_decay * bd - bond_loss * badness * bd
-            else:
-                satisfaction[i] = 0.0
-            if not emotional_bond:
-                bd = 0.0
-            if resentment_on:
-                if trapped[i] and attached:
-                    res += resentment_rate * reactance[i] * relief[f] * (1.0 - res)
+        for start in range(0, per_market, CHUNK):
+            count, first = min(CHUNK, per_market - start), r * per_market + start
+            for t in range(count):  # every fit of the chunk first, in two loops that vectorise (an unsigned index)
+                h = np.uint64(first + t)
+                d0 = float(needs[h, 0]) - float(offer[h, 0])
+                d1 = float(needs[h, 1]) - float(offer[h, 1])
+                fits[t] = d0 * d0 + d1 * d1
+            for t in range(count):
+                fits[t] = fit_of(fits[t], fit_width)
+            for t in range(count):
+                i = first + t
+                f = slot[i]
+                attached = f != no_firm
+                res = float(resentment[i])
+                tr = float(trust[i])
+                bd = float(bond[i])
+                x = 0.0
+                if attached:
+                    fit = fits[t]
+                    promo = promo_left[i] > 0
+                    paid = price[f] * price_factor[f] * (1.0 - (acquisition_discount[f] if promo else 0.0))
+                    paid += upsell[i] * price[f]
+                    value = 1.0 - sensitivity_now(price_sensitivity[i], recession) * (paid / yardstick - 1.0)
+                    if loyalty_penalty and not promo:  # paying more than new customers are offered feels unfair
+                        value -= fairness_sensitivity * acquisition_discount[f]
+                    value = min(max(value, 0.0), 1.0)
+                    x = (weight_fit * fit + weight_service * service_score[i] + weight_value * value) / weights
+                    x -= annoyance[i]
+                    if resentment_on:
+                        x -= resentment_weight * res
+                    x = min(max(x, 0.0), 1.0)
+                    expect = float(expectation[i])
+                    judged = min(max(x + disconfirmation * (x - expect), 0.0), 1.0)
+                    satisfaction[i] = satisfaction_memory * satisfaction[i] + (1.0 - satisfaction_memory) * judged
+                    promised = over_promise[f] if advertising else 0.0
+                    expectation[i] = expect + expectation_rate * (min(x + promised, 1.0) - expect)
+                    gap = x - tr
+                    tr += (trust_gain if gap > 0 else falls) * gap
+                    if emotional_bond:
+                        badness = max(bad_month - x, 0.0) / bad_month
+                        grow = bond_gain * relationship_need[i] * warmth[i] * (1.0 - bd)
+                        bd += grow - bond_decay * bd - bond_loss * badness * bd
                 else:
-                    res -= resentment_decay * res
-            experience[i] = x
-            trust[i] = min(max(tr, 0.0), 1.0)
-            bond[i] = min(max(bd, 0.0), 1.0)
-            resentment[i] = min(max(res, 0.0), 1.0)
-            if attached:
-                tenure[i] += 1
-                if contract_left[i] == 1:  # the contract comes up for renewal
-                    triggered[i] = True
-                points[i] += loyalty_points[f]
-            if contract_left[i] > 0:
-                contract_left[i] -= 1
-            if promo_left[i] > 0:
-                promo_left[i] -= 1
+                    satisfaction[i] = 0.0
+                if not emotional_bond:
+                    bd = 0.0
+                if resentment_on:
+                    if trapped[i] and attached:
+                        res += resentment_rate * reactance[i] * relief[f] * (1.0 - res)
+                    else:
+                        res -= resentment_decay * res
+                experience[i] = x
+                trust[i] = min(max(tr, 0.0), 1.0)
+                bond[i] = min(max(bd, 0.0), 1.0)
+                resentment[i] = min(max(res, 0.0), 1.0)
+                if attached:
+                    tenure[i] += 1
+                    if contract_left[i] == 1:  # the contract comes up for renewal
+                        triggered[i] = True
+                    points[i] += loyalty_points[f]
+                if contract_left[i] > 0:
+                    contract_left[i] -= 1
+                if promo_left[i] > 0:
+                    promo_left[i] -= 1
 
 
 def advocacy(m: MarketState) -> FloatArray:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim import numerics
 from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, logistic, uniforms
 from sim.mechanisms.choice import (
     ACQ,
@@ -46,8 +47,10 @@ from sim.mechanisms.choice import (
     fit_of,
     join_one,
     joining_at,
-    joining_values,
-    logit_best,
+    joining_d2,
+    joining_from_fit,
+    logit_pick,
+    logit_top,
     staying_of,
 )
 from sim.mechanisms.economics import price_paid_of
@@ -167,14 +170,37 @@ def _stay(  # pragma: no cover - compiled
     ties: tuple[np.ndarray, ...],
 ) -> float:
     """Customer ``i``'s utility of staying with firm slot ``g`` (-1: no firm, who pays nothing)."""
+    fit = fit_of(_stay_d2(i, needs, offer), width)
+    return _stay_from_fit(fit, i, g, table, wf, wt, wb, wp, sensitivity, ties)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _stay_d2(i: int, needs: np.ndarray, offer: np.ndarray) -> float:  # pragma: no cover - compiled
+    """Squared distance between customer ``i``'s needs and the offer they have."""
+    d2 = 0.0
+    for d in range(needs.shape[1]):
+        d2 += (np.float64(needs[i, d]) - offer[i, d]) ** 2
+    return d2
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _stay_from_fit(  # pragma: no cover - compiled
+    fit: float,
+    i: int,
+    g: int,
+    table: np.ndarray,
+    wf: float,
+    wt: float,
+    wb: float,
+    wp: float,
+    sensitivity: float,
+    ties: tuple[np.ndarray, ...],
+) -> float:
+    """:func:`_stay` once the fit of the offer is known."""
     h = g if g >= 0 else table.shape[0] - 1
     paid = 0.0
     if g >= 0:
         paid = price_paid_of(table[h, PRICE], table[h, FACTOR], table[h, ACQ], ties[PROMO][i], ties[UPSELL][i])
-    d2 = 0.0
-    for d in range(needs.shape[1]):
-        d2 += (np.float64(needs[i, d]) - offer[i, d]) ** 2
-    fit = fit_of(d2, width)
     return staying_of(fit, ties[TRUST][i], ties[BOND][i], sensitivity, paid / table[h, REF] - 1, wf, wt, wb, wp)
 
 
@@ -251,15 +277,20 @@ def _decide_kernel(  # pragma: no cover - compiled
     than staying; ``choice.logit_best``), and moves, or stays, trapped if only the exit cost holds them; then a
     contract that has run out renews. A chunk's lookers are listed first and then decide, in order."""
     n_local = positions.shape[0]
+    width_k = n_local + 1  # a looker's row: each firm of the market, then staying (fits) or the outside option
     trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
-    values = np.empty(n_local + 1)  # each firm of the market (-inf: the customer's own), then the outside option
-    weights = np.empty(n_local + 1)
+    values = np.empty(width_k)  # one looker's utilities: each firm (-inf: their own), then the outside option
+    fits = np.empty(CHUNK * width_k)  # the chunk's lookers' squared distances, then fits, row by row
+    weights = np.empty(CHUNK * width_k)  # their utilities less the best, then the logit weights
+    tops, bests, stays = np.empty(CHUNK), np.empty(CHUNK, dtype=np.int64), np.empty(CHUNK)
+    totals, noises = np.empty(CHUNK), np.empty(CHUNK)  # the lookers' weight totals (then their logs), logistics
     ubuf = chunk_buffer()
     lookers = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers who look around, in order
     no_firm = table.shape[0] - 1
     terms = np.zeros(table.shape[0], dtype=contract_left.dtype)  # each firm's contract term in months (0: none)
     for h in range(no_firm):
         terms[h] = int(table[h, TERM])
+    noisy = noise > 0.0
     for r in range(firm.shape[0] // n_market):
         key = keys[r]
         base = r * n_local
@@ -273,17 +304,51 @@ def _decide_kernel(  # pragma: no cover - compiled
                     lookers[n_look] = t
                     by_chance, after_trigger = ubuf[0, t] < review_rate, triggered[i] & (ubuf[1, t] < trigger_review)
                     n_look += (firm[i] >= 0) & (by_chance | after_trigger)
+            # the lookers' choices in four passes, so that the exponentials of all of them go through two loops
+            # that vectorise: what each option's fit depends on; every fit; each option's utility; every weight
+            for k in range(n_look):
+                i = first + lookers[k]
+                for j in range(n_local):
+                    fits[k * width_k + j] = joining_d2(i, base + j, j, table, positions, needs)
+                fits[k * width_k + n_local] = _stay_d2(i, needs, offer)
+            for q in range(n_look * width_k):
+                fits[q] = fit_of(fits[q], width)
+            for k in range(n_look):
+                i = first + lookers[k]
+                g = firm[i]
+                sens = sensitivity_now(sensitivity[i], recession)
+                row = k * width_k
+                stays[k] = _stay_from_fit(fits[row + n_local], i, g, table, wf, wt, wb, wp, sens, ties)
+                for j in range(n_local):
+                    own = base + j == g
+                    values[j] = (
+                        -np.inf
+                        if own
+                        else joining_from_fit(fits[row + j], i, base + j, j, table, opinion, sens, wf, wt, wp)
+                    )
+                values[n_local] = outside_option
+                bests[k], tops[k] = logit_top(values, 0, width_k)
+                weighed = noisy and tops[k] != -np.inf
+                for j in range(width_k):
+                    weights[row + j] = values[j] - tops[k] if weighed else -np.inf
+            for q in range(n_look * width_k):
+                weights[q] = numerics.exp(weights[q] / noise)
+            for k in range(n_look):  # which option is best, and the total of the weights (1: no noise)
+                weighed = noisy and tops[k] != -np.inf
+                j, total = (
+                    logit_pick(weights, k * width_k, width_k, ubuf[2, lookers[k]]) if weighed else (bests[k], 1.0)
+                )
+                bests[k], totals[k] = j, total
+            for k in range(n_look):  # the logarithms, in a loop that vectorises
+                totals[k] = numerics.log(totals[k])
+                noises[k] = logistic(ubuf[3, lookers[k]])
             for k in range(n_look):
                 t = lookers[k]
                 i, g = first + t, firm[first + t]
                 looked[g] += 1.0
-                sens = sensitivity_now(sensitivity[i], recession)
-                stay = _stay(i, g, table, width, wf, wt, wb, wp, sens, needs, offer, ties)
-                joining_values(
-                    values, i, base, g, outside_option, sens, width, wf, wt, wp, table, positions, needs, opinion
-                )
-                j, best_value = logit_best(values, weights, noise, ubuf[2, t])
-                gain = best_value + noise * logistic(ubuf[3, t]) - stay  # the best alternative's noise less staying's
+                j = bests[k]
+                best_value = tops[k] + noise * totals[k] if noisy and tops[k] != -np.inf else tops[k]
+                gain = best_value + noise * noises[k] - stays[k]  # the best alternative's noise less staying's
                 target = base + j if j < n_local else -1
                 cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
                 wants_out = gain > inertia
