@@ -34,16 +34,13 @@ def type_of(  # pragma: no cover - compiled
     devoted_level: float,
     estranged_trust: float,
 ) -> int:
-    """Index into :data:`TYPES` of one customer with a firm (the checks in the order of the module docstring)."""
-    if trapped:
-        return TRAPPED
-    if trust < estranged_trust:
-        return ESTRANGED
-    if trust >= devoted_level and bond >= devoted_level:
-        return DEVOTED
-    if tenure >= routine_tenure and trust >= routine_trust:
-        return ROUTINE
-    return OPEN
+    """Index into :data:`TYPES` of one customer with a firm (the checks in the order of the module docstring: the
+    first that holds decides, so they are applied here last to first, without a branch)."""
+    kind = OPEN
+    kind = ROUTINE if (tenure >= routine_tenure) & (trust >= routine_trust) else kind
+    kind = DEVOTED if (trust >= devoted_level) & (bond >= devoted_level) else kind
+    kind = ESTRANGED if trust < estranged_trust else kind
+    return TRAPPED if trapped else kind
 
 
 def thresholds(measures: Measures | None = None) -> tuple[float, float, float, float]:
