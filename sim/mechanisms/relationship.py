@@ -210,24 +210,21 @@ def _judge_kernel(  # pragma: no cover - compiled
                     satisfaction[i] = 0.0
                 if not emotional_bond:
                     bd = 0.0
-                if resentment_on:
-                    if trapped[i] and attached:
-                        res += resentment_rate * reactance[i] * relief[f] * (1.0 - res)
-                    else:
-                        res -= resentment_decay * res
+                if resentment_on:  # grows while held, fades otherwise (a select: being held is a coin toss)
+                    held = trapped[i] & attached
+                    grown = res + resentment_rate * reactance[i] * relief[f] * (1.0 - res)
+                    res = grown if held else res - resentment_decay * res
                 experience[i] = x
                 trust[i] = min(max(tr, 0.0), 1.0)
                 bond[i] = min(max(bd, 0.0), 1.0)
                 resentment[i] = min(max(res, 0.0), 1.0)
-                if attached:
-                    tenure[i] += 1
-                    if contract_left[i] == 1:  # the contract comes up for renewal
-                        triggered[i] = True
-                    points[i] += loyalty_points[f]
-                if contract_left[i] > 0:
-                    contract_left[i] -= 1
-                if promo_left[i] > 0:
-                    promo_left[i] -= 1
+                # the clocks, without a branch (whether a customer's firm has contracts is a coin toss)
+                left = contract_left[i]
+                tenure[i] += attached
+                triggered[i] |= attached & (left == 1)  # the contract comes up for renewal
+                points[i] += loyalty_points[f] if attached else 0.0
+                contract_left[i] = left - (left > 0)
+                promo_left[i] -= promo_left[i] > 0
 
 
 def advocacy(m: MarketState) -> FloatArray:
