@@ -156,75 +156,90 @@ def _judge_kernel(  # pragma: no cover - compiled
     emotional_bond: bool,
     resentment_on: bool,
 ) -> None:
-    """Each customer's month judged, and the relationship's clocks ticked, in the order of the rule."""
+    """Each customer's month judged, and the relationship's clocks ticked, in the order of the rule.
+
+    A chunk of customers at a time, in passes that each touch a few arrays, so that the compiler vectorises them
+    (a customer's steps keep their order): the fits; what each customer's firm asks (gathered once); the month's
+    experience; satisfaction and expectation; trust; bond; resentment; the clocks. A customer without a firm
+    is computed alike and then keeps what the rule gives them (no experience, no satisfaction)."""
     no_firm = len(price) - 1
     weights = max(weight_fit + weight_service + weight_value, 1e-9)
     falls = min(trust_gain * trust_asymmetry, 1.0)
     n_markets = len(slot) // per_market
     fits = np.empty(CHUNK)  # the fit of each customer of a chunk with the offer they have
+    xs = np.empty(CHUNK)  # their experience this month
+    paid, penalty, promised = np.empty(CHUNK), np.empty(CHUNK), np.empty(CHUNK)  # what their firm asks, promises
+    loyal, relieved = np.empty(CHUNK), np.empty(CHUNK)  # the points it gives; what its exit terms take off resentment
     for r in range(n_markets):
         yardstick = reference[r]
         for start in range(0, per_market, CHUNK):
             count, first = min(CHUNK, per_market - start), r * per_market + start
-            for t in range(count):  # every fit of the chunk first, in two loops that vectorise (an unsigned index)
+            for t in range(count):  # every fit of the chunk first (an unsigned index: the loops vectorise)
                 h = np.uint64(first + t)
                 d0 = float(needs[h, 0]) - float(offer[h, 0])
                 d1 = float(needs[h, 1]) - float(offer[h, 1])
                 fits[t] = d0 * d0 + d1 * d1
             for t in range(count):
                 fits[t] = fit_of(fits[t], fit_width)
-            for t in range(count):
+            for t in range(count):  # what each customer's firm asks of them, gathered (this loop stays scalar)
                 i = first + t
                 f = slot[i]
-                attached = f != no_firm
-                res = float(resentment[i])
-                tr = float(trust[i])
-                bd = float(bond[i])
-                x = 0.0
-                if attached:
-                    fit = fits[t]
-                    promo = promo_left[i] > 0
-                    paid = price[f] * price_factor[f] * (1.0 - (acquisition_discount[f] if promo else 0.0))
-                    paid += upsell[i] * price[f]
-                    value = 1.0 - sensitivity_now(price_sensitivity[i], recession) * (paid / yardstick - 1.0)
-                    if loyalty_penalty and not promo:  # paying more than new customers are offered feels unfair
-                        value -= fairness_sensitivity * acquisition_discount[f]
-                    value = min(max(value, 0.0), 1.0)
-                    x = (weight_fit * fit + weight_service * service_score[i] + weight_value * value) / weights
-                    x -= annoyance[i]
-                    if resentment_on:
-                        x -= resentment_weight * res
-                    x = min(max(x, 0.0), 1.0)
-                    expect = float(expectation[i])
-                    judged = min(max(x + disconfirmation * (x - expect), 0.0), 1.0)
-                    satisfaction[i] = satisfaction_memory * satisfaction[i] + (1.0 - satisfaction_memory) * judged
-                    promised = over_promise[f] if advertising else 0.0
-                    expectation[i] = expect + expectation_rate * (min(x + promised, 1.0) - expect)
-                    gap = x - tr
-                    tr += (trust_gain if gap > 0 else falls) * gap
-                    if emotional_bond:
-                        badness = max(bad_month - x, 0.0) / bad_month
-                        grow = bond_gain * relationship_need[i] * warmth[i] * (1.0 - bd)
-                        bd += grow - bond_decay * bd - bond_loss * badness * bd
-                else:
-                    satisfaction[i] = 0.0
-                if not emotional_bond:
-                    bd = 0.0
-                if resentment_on:  # grows while held, fades otherwise (a select: being held is a coin toss)
-                    held = trapped[i] & attached
-                    grown = res + resentment_rate * reactance[i] * relief[f] * (1.0 - res)
-                    res = grown if held else res - resentment_decay * res
-                experience[i] = x
-                trust[i] = min(max(tr, 0.0), 1.0)
-                bond[i] = min(max(bd, 0.0), 1.0)
-                resentment[i] = min(max(res, 0.0), 1.0)
-                # the clocks, without a branch (whether a customer's firm has contracts is a coin toss)
-                left = contract_left[i]
-                tenure[i] += attached
-                triggered[i] |= attached & (left == 1)  # the contract comes up for renewal
-                points[i] += loyalty_points[f] if attached else 0.0
-                contract_left[i] = left - (left > 0)
-                promo_left[i] -= promo_left[i] > 0
+                promo = promo_left[i] > 0
+                paid[t] = price[f] * price_factor[f] * (1.0 - (acquisition_discount[f] if promo else 0.0))
+                paid[t] += upsell[i] * price[f]
+                # paying more than new customers are offered feels unfair
+                penalty[t] = fairness_sensitivity * acquisition_discount[f] if loyalty_penalty and not promo else 0.0
+                promised[t] = over_promise[f] if advertising else 0.0
+                loyal[t] = loyalty_points[f] if f != no_firm else 0.0
+                relieved[t] = relief[f] if resentment_on else 1.0
+            for t in range(count):  # the month's experience: fit, service and value, less annoyance and resentment
+                h = np.uint64(first + t)
+                value = 1.0 - sensitivity_now(price_sensitivity[h], recession) * (paid[t] / yardstick - 1.0)
+                value = min(max(value - penalty[t], 0.0), 1.0)
+                x = (weight_fit * fits[t] + weight_service * service_score[h] + weight_value * value) / weights
+                x -= annoyance[h]
+                x = x - resentment_weight * float(resentment[h]) if resentment_on else x
+                xs[t] = min(max(x, 0.0), 1.0) if slot[h] != no_firm else 0.0
+            for t in range(count):  # satisfaction: experience judged against expectation; expectation adapts
+                h = np.uint64(first + t)
+                x, attached = xs[t], slot[h] != no_firm
+                expect = float(expectation[h])
+                judged = min(max(x + disconfirmation * (x - expect), 0.0), 1.0)
+                satisfied = satisfaction_memory * satisfaction[h] + (1.0 - satisfaction_memory) * judged
+                satisfaction[h] = satisfied if attached else 0.0
+                expected = expect + expectation_rate * (min(x + promised[t], 1.0) - expect)
+                expectation[h] = expected if attached else expect
+                experience[h] = x
+            for t in range(count):  # trust moves towards experience, falling faster than it rises
+                h = np.uint64(first + t)
+                tr = float(trust[h])
+                gap = xs[t] - tr
+                moved = tr + (trust_gain if gap > 0 else falls) * gap
+                trust[h] = min(max(moved if slot[h] != no_firm else tr, 0.0), 1.0)
+            for t in range(count):  # bond grows from warm contact as far as wanted, fades, breaks in bad months
+                h = np.uint64(first + t)
+                bd = float(bond[h])
+                badness = max(bad_month - xs[t], 0.0) / bad_month
+                grow = bond_gain * relationship_need[h] * warmth[h] * (1.0 - bd)
+                grown = bd + (grow - bond_decay * bd - bond_loss * badness * bd)
+                bd = grown if slot[h] != no_firm else bd
+                bond[h] = min(max(bd, 0.0), 1.0) if emotional_bond else 0.0
+            for t in range(count):  # resentment grows while held, fades otherwise
+                h = np.uint64(first + t)
+                res = float(resentment[h])
+                held = trapped[h] & (slot[h] != no_firm)
+                grown = res + resentment_rate * reactance[h] * relieved[t] * (1.0 - res)
+                res = (grown if held else res - resentment_decay * res) if resentment_on else res
+                resentment[h] = min(max(res, 0.0), 1.0)
+            for t in range(count):  # the clocks
+                h = np.uint64(first + t)
+                attached = slot[h] != no_firm
+                left = contract_left[h]
+                tenure[h] += attached
+                triggered[h] |= attached & (left == 1)  # the contract comes up for renewal
+                points[h] += loyal[t]
+                contract_left[h] = left - (left > 0)
+                promo_left[h] -= promo_left[h] > 0
 
 
 def advocacy(m: MarketState) -> FloatArray:
