@@ -95,21 +95,25 @@ def _contact_kernel(  # pragma: no cover - compiled
     no_firm = len(contact_rate) - 1
     n_markets = len(slot) // per_market
     ubuf = chunk_buffer()
+    contacted = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers their firm contacts, in order
     for r in range(n_markets):
         key = keys[r]
         for start in range(0, per_market, CHUNK):
-            count = min(CHUNK, per_market - start)
+            count, first = min(CHUNK, per_market - start), r * per_market + start
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
-            for t in range(count):
-                li = start + t
-                i = r * per_market + li
+            n_contacted = 0
+            for t in range(count):  # no annoyance without a contact; the contacted listed without a branch
+                i = first + t
                 f = slot[i]
                 annoyance[i] = 0.0
-                if f == no_firm:
-                    continue
-                u0, u1, u2 = ubuf[0, t], ubuf[1, t], ubuf[2, t]
-                if not u0 < contact_rate[f]:
-                    continue
+                contacted[n_contacted] = t
+                n_contacted += (f != no_firm) & (ubuf[0, t] < contact_rate[f])
+            for k in range(n_contacted):
+                t = contacted[k]
+                li = start + t
+                i = first + t
+                f = slot[i]
+                u1, u2 = ubuf[1, t], ubuf[2, t]
                 if u1 < sales_push[f]:
                     n_pitches[f] += 1.0
                     annoyance[i] = sales_annoyance
@@ -139,8 +143,7 @@ def _listen_kernel(  # pragma: no cover - compiled
     slot: np.ndarray, listening: np.ndarray, needs: np.ndarray, offer: np.ndarray
 ) -> None:
     """``offer += listening * (needs - offer)`` for every customer (no firm: listening 0)."""
-    for i in range(len(slot)):
+    for i in range(len(slot)):  # without a branch: a rate of 0 leaves the offer as it is, bit for bit
         rate = listening[slot[i]]
-        if rate != 0.0:
-            offer[i, 0] += rate * (float(needs[i, 0]) - offer[i, 0])
-            offer[i, 1] += rate * (float(needs[i, 1]) - offer[i, 1])
+        offer[i, 0] += rate * (float(needs[i, 0]) - offer[i, 0])
+        offer[i, 1] += rate * (float(needs[i, 1]) - offer[i, 1])
