@@ -35,6 +35,10 @@ HANDLING = {"failed": 1, "complained": 2, "resolved_first_contact": 4, "resolved
 _FAILED, _COMPLAINED, _FIRST, _LATER, _GAVE_UP = HANDLING.values()
 _STREAM = STREAM_ID["service"]
 _DEFECT_WORD = 6  # hidden defect k is found with word 6 + k of the customer's draws (block 1, word 2 upwards)
+# rows of the service kernel's work array: what each customer's firm brings, then what the month gives them
+_EXH, _DECAY, _SHOWN, _AUTHORITY, _LIFT, _DONE = range(6)
+_TRUST_NOW, _TRUST, _SCORE, _WARM, _WAIT, _DEFECTS, _FOUND, _HANDLING, _TRIGGERED, _EVENTS = range(6, 16)
+_ROWS = 16
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -205,7 +209,11 @@ def _serve_kernel(  # pragma: no cover - compiled
     n_disclosed: np.ndarray,
     n_handled: np.ndarray,
 ) -> None:
-    """The month's service for every customer, in the order of the rule; counts go straight into the tally."""
+    """The month's service for every customer, in the order of the rule; counts go straight into the tally.
+
+    A chunk of customers at a time, in passes: what each customer's firm brings (gathered); the whole rule for
+    everyone without a branch, into one work array (so that the loop vectorises), the first two hidden defects'
+    discovery included; what it gave, into the state; the few with more than two defects to find; the counts."""
     n_slots = len(load)
     no_firm = n_slots - 1
     # the back office's queue: complaints escalated in earlier months, and the share of it worked through
@@ -220,128 +228,143 @@ def _serve_kernel(  # pragma: no cover - compiled
     escalated_count = np.zeros(n_slots)
     n_markets = len(slot) // per_market
     ubuf, vbuf = chunk_buffer(), chunk_buffer()
-    busy = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers with something to serve, in order
-    quiet_score, quiet_warmth = act(s_quiet, 0.0, 0.0)  # a month without an encounter, a wait or a defect
+    # the chunk's work, one row per quantity: what each customer's firm brings (gathered), then what the rule gives
+    # them (written back to the state below); one array, so that the rule's loop vectorises
+    work = np.empty((_ROWS, CHUNK))
+    many = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers with more than two defects to find, in order
+    one, two = 1, 2
+    kept_one, kept_two = (1.0 - discovery_loss) ** one, (1.0 - discovery_loss) ** two  # trust kept: 1, 2 found
     for r in range(n_markets):
         key = keys[r]
         for start in range(0, per_market, CHUNK):
             count, first = min(CHUNK, per_market - start), r * per_market + start
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
-            fill_uniforms(vbuf, key, _STREAM, month, start, count, 1)  # about half the customers need block 1
-            n_busy = 0
-            for t in range(count):  # without a branch: a quiet month for all, and the list of the busy ones
-                i = first + t
-                attached = slot[i] != no_firm
-                encounter = attached & (ubuf[0, t] < usage_rate)
-                busy[n_busy] = t
-                n_busy += encounter | (complaint_wait[i] > 0) | (attached & (hidden_defects[i] > 0))
-                service_score[i], warmth[i], handling[i] = quiet_score, quiet_warmth, 0
-            for b in range(n_busy):
-                t = busy[b]
-                li = start + t
-                i = first + t
-                f = slot[i]
-                attached = f != no_firm
-                wait = int(complaint_wait[i])
+            fill_uniforms(vbuf, key, _STREAM, month, start, count, 1)
+            for t in range(count):  # what each customer's firm brings to the month, gathered (a scalar loop)
+                f = slot[first + t]
+                work[_EXH, t], work[_DECAY, t], work[_SHOWN, t] = exhaustion[f], service_decay[f], transparency[f]
+                work[_AUTHORITY, t], work[_LIFT, t], work[_DONE, t] = staff_authority[f], enthusiasm[f], share_done[f]
+            for t in range(count):  # the rule for every customer without a branch: a loop that vectorises
+                h = np.uint64(first + t)
+                attached = slot[h] != no_firm
+                wait = np.int64(complaint_wait[h])
                 waiting = wait > 0
-                defects = int(hidden_defects[i])
-                tr = float(trust[i])
-                auth = 1.0 - exhaustion[f]
-                encounter = failed = complain = first_contact = escalated = False
-                u0 = u1 = u2 = u3 = v0 = v1 = v2 = v3 = 0.5
-                if attached:
-                    u0, u1, u2, u3 = ubuf[0, t], ubuf[1, t], ubuf[2, t], ubuf[3, t]
-                    encounter = u0 < usage_rate
-                quality = quality_of(exhaustion_quality, exhaustion[f], service_decay[f], tenure[i], tenure_horizon)
-                if encounter:
-                    failed = failures_on and u1 < 1.0 - (1.0 - base_failure) * quality
-                good = encounter and not failed
-                score, warm = (s_good + (1.0 - s_good) * auth, auth) if good else (s_quiet, 0.0)
-                score, warm = act(score, warm, enthusiasm[f] if good else 0.0)
-                if failed:
-                    if u2 < transparency[f] or not hidden_on:
-                        if hidden_on:
-                            tr = disclose(tr, disclosure_dip)
-                            n_disclosed[f] += 1.0
-                    else:
-                        defects += 1
-                    voice = complaint_propensity * (voice_floor + (1.0 - voice_floor) * tr)
-                    complain = bool(complaints_on and not waiting and u3 < voice)
-                if complain or waiting or (attached and defects > 0):
-                    v0, v1, v2, v3 = vbuf[0, t], vbuf[1, t], vbuf[2, t], vbuf[3, t]
-                if complain:
-                    first_contact = v0 < staff_authority[f] * quality
-                    escalated = not first_contact
-                if failed and not complain:
-                    score = s_silent
-                if first_contact:
-                    score, warm = s_first_contact, auth
+                defects = np.int64(hidden_defects[h])
+                tr = np.float64(trust[h])
+                auth = 1.0 - work[_EXH, t]
+                encounter = attached & (ubuf[0, t] < usage_rate)
+                quality = quality_of(exhaustion_quality, work[_EXH, t], work[_DECAY, t], tenure[h], tenure_horizon)
+                failed = encounter & failures_on & (ubuf[1, t] < 1.0 - (1.0 - base_failure) * quality)
+                good = encounter & ~failed
+                score = s_good + (1.0 - s_good) * auth if good else s_quiet
+                score, warm = act(score, auth if good else 0.0, work[_LIFT, t] if good else 0.0)
+                told = (ubuf[2, t] < work[_SHOWN, t]) | ~hidden_on  # a failure disclosed (or nothing can be hidden)
+                disclosed = failed & told & hidden_on
+                tr = disclose(tr, disclosure_dip) if disclosed else tr
+                defects += failed & ~told
+                voice = complaint_propensity * (voice_floor + (1.0 - voice_floor) * tr)
+                complain = failed & complaints_on & ~waiting & (ubuf[3, t] < voice)
+                first_contact = complain & (vbuf[0, t] < work[_AUTHORITY, t] * quality)
+                escalated = complain & ~first_contact
+                score = s_silent if failed & ~complain else score
+                score = s_first_contact if first_contact else score
+                warm = auth if first_contact else warm
                 # the back office works through complaints escalated in earlier months
-                resolved_later = gives_up = False
-                if waiting:
-                    if v1 < share_done[f]:
-                        resolved_later = True
-                        wait = 0
-                    else:
-                        wait += 1
-                        if wait > 1.0 + patience[i] * (max_wait - 1.0):
-                            gives_up = True
-                            wait = 0
-                if escalated:
-                    wait = 1
-                    escalated_count[f] += 1.0
-                if resolved_later:
-                    score = min(score, s_later)
-                if wait > 0:
-                    score = min(score, s_waiting * patience[i])
-                if gives_up:
-                    score = s_neglected
-                # each hidden defect is found on its own; each one found costs its own share of trust
-                found = 0
-                if attached and defects > 0:
-                    for k in range(defects):
-                        w = _DEFECT_WORD + k
-                        if w >= 8 and w % 4 == 0:
-                            v0, v1, v2, v3 = uniforms(key, _STREAM, month, li, w // 4)
-                        word = w % 4
-                        u = v0 if word == 0 else v1 if word == 1 else v2 if word == 2 else v3
-                        if u < defect_discovery:
-                            found += 1
-                    defects -= found
-                if found > 0:
-                    tr *= (1.0 - discovery_loss) ** found
-                    score = s_discovered
-                    n_found[f] += found
-                trust[i] = tr
-                complaint_wait[i] = wait
-                hidden_defects[i] = defects
-                warmth[i] = warm
-                service_score[i] = score
-                handling[i] = (
+                resolved_later = waiting & (vbuf[1, t] < work[_DONE, t])
+                gives_up = waiting & ~resolved_later & (wait + 1 > 1.0 + patience[h] * (max_wait - 1.0))
+                wait = 0 if resolved_later | gives_up else (wait + 1 if waiting else wait)
+                wait = 1 if escalated else wait
+                score = min(score, s_later) if resolved_later else score
+                score = min(score, s_waiting * patience[h]) if wait > 0 else score
+                score = s_neglected if gives_up else score
+                # each hidden defect is found on its own (the first two here, more in the loop below)
+                searching = attached & (defects > 0)
+                more = searching & (defects > 2)
+                found = ((defects >= 1) & (vbuf[2, t] < defect_discovery)) + (
+                    (defects >= 2) & (vbuf[3, t] < defect_discovery)
+                )
+                found = found if searching & ~more else 0
+                work[_TRUST_NOW, t] = tr
+                work[_TRUST, t] = tr * (kept_one if found == 1 else kept_two) if found > 0 else tr
+                work[_SCORE, t] = s_discovered if found > 0 else score
+                work[_WARM, t] = warm
+                work[_WAIT, t] = wait
+                work[_DEFECTS, t] = defects - found
+                work[_FOUND, t] = found
+                work[_HANDLING, t] = (
                     (_FAILED if failed else 0)
                     | (_COMPLAINED if complain else 0)
                     | (_FIRST if first_contact else 0)
                     | (_LATER if resolved_later else 0)
                     | (_GAVE_UP if gives_up else 0)
                 )
-                if failed or gives_up or found > 0:
+                work[_TRIGGERED, t] = failed | gives_up | (found > 0)
+                work[_EVENTS, t] = (
+                    encounter
+                    | (failed << 1)
+                    | (complain << 2)
+                    | (first_contact << 3)
+                    | (resolved_later << 4)
+                    | (gives_up << 5)
+                    | ((wait > 0) << 6)
+                    | (escalated << 7)
+                    | (disclosed << 8)
+                    | (more << 9)
+                )
+            for t in range(count):  # what the rule gave, into the state: a loop for each array
+                trust[np.uint64(first + t)] = work[_TRUST, t]
+            for t in range(count):
+                service_score[np.uint64(first + t)] = work[_SCORE, t]
+            for t in range(count):
+                warmth[np.uint64(first + t)] = work[_WARM, t]
+            for t in range(count):
+                complaint_wait[np.uint64(first + t)] = work[_WAIT, t]
+            for t in range(count):
+                hidden_defects[np.uint64(first + t)] = work[_DEFECTS, t]
+            for t in range(count):
+                handling[np.uint64(first + t)] = work[_HANDLING, t]
+            for t in range(count):
+                h = np.uint64(first + t)
+                triggered[h] |= work[_TRIGGERED, t] > 0.0
+            n_many = 0
+            for t in range(count):  # customers with more than two hidden defects to find, listed
+                many[n_many] = t
+                n_many += (np.int64(work[_EVENTS, t]) >> 9) & 1
+            for k in range(n_many):  # customers with more than two hidden defects: each found on its own
+                t = many[k]
+                i = first + t
+                defects, found = int(hidden_defects[i]), 0
+                v0, v1, v2, v3 = vbuf[0, t], vbuf[1, t], vbuf[2, t], vbuf[3, t]
+                for d in range(defects):
+                    w = _DEFECT_WORD + d
+                    if w >= 8 and w % 4 == 0:
+                        v0, v1, v2, v3 = uniforms(key, _STREAM, month, start + t, w // 4)
+                    word = w % 4
+                    u = v0 if word == 0 else v1 if word == 1 else v2 if word == 2 else v3
+                    if u < defect_discovery:
+                        found += 1
+                if found > 0:
+                    trust[i] = work[_TRUST_NOW, t] * (1.0 - discovery_loss) ** found
+                    service_score[i] = s_discovered
                     triggered[i] = True
-                # the month's counts, each added where it happens (most customers add to none but encounters)
-                if encounter:
-                    n_encounters[f] += 1.0
-                    if failed:
-                        n_failures[f] += 1.0
-                        if complain:
-                            n_complaints[f] += 1.0
-                        else:
-                            n_silent[f] += 1.0
-                if first_contact or resolved_later:  # the two never meet: one needs no open complaint
-                    n_first_contact[f] += first_contact
-                    n_later[f] += resolved_later
-                    n_handled[f] += 1.0
-                if gives_up:
-                    n_neglected[f] += 1.0
-                if wait > 0:
-                    n_queue[f] += 1.0
+                hidden_defects[i] = defects - found
+                work[_FOUND, t] = found
+            for t in range(count):  # the month's counts (most customers add to none but encounters)
+                f = slot[first + t]
+                e, found = np.int64(work[_EVENTS, t]), np.int64(work[_FOUND, t])
+                n_encounters[f] += e & 1
+                if e > 1 or found > 0:  # (bit 9, more defects, counts nothing itself)
+                    failed, complain = (e >> 1) & 1, (e >> 2) & 1
+                    n_failures[f] += failed
+                    n_complaints[f] += failed & complain
+                    n_silent[f] += failed & (complain ^ 1)
+                    n_first_contact[f] += (e >> 3) & 1
+                    n_later[f] += (e >> 4) & 1
+                    n_handled[f] += ((e >> 3) | (e >> 4)) & 1  # the two never meet: one needs no open complaint
+                    n_neglected[f] += (e >> 5) & 1
+                    n_queue[f] += (e >> 6) & 1
+                    escalated_count[f] += (e >> 7) & 1
+                    n_disclosed[f] += (e >> 8) & 1
+                    n_found[f] += found
     for s in range(n_slots):
         load[s] = (escalated_count[s] + queue[s]) / max(capacity[s], 1e-9)
