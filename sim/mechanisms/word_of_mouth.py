@@ -139,20 +139,23 @@ def _talk_kernel(  # pragma: no cover - compiled
                 heard_n[indices[e], j] += 1
     if not hears and not public_channel:
         return
-    for r in range(n // n_market):  # a chunk of listeners at a time, one firm at a time: a loop that vectorises
+    flat, sums, heard = opinion.reshape(-1), heard_sum.reshape(-1), heard_n.reshape(-1)  # customer after customer
+    reads = np.ones(CHUNK * n_local)  # what the market read of the firm at each position of a run of opinions
+    for r in range(n // n_market):  # a chunk of listeners at a time, as one run of opinions: a loop that vectorises
+        if public_channel:
+            for q in range(CHUNK * n_local):
+                reads[q] = keep[r * n_local + q % n_local]
         for first in range(r * n_market, (r + 1) * n_market, CHUNK):
-            count = min(CHUNK, (r + 1) * n_market - first)
-            for j in range(n_local):
-                read = keep[r * n_local + j] if public_channel else 1.0  # what the market read of firm j
-                for t in range(count):
-                    h = np.uint64(first + t)
-                    o = np.float64(opinion[h, j])
-                    heard = heard_n[h, j]  # a quarter of the opinions hear something: no branch on it
-                    moved = o + wom_weight * (heard_sum[h, j] / max(heard, 1) - o)  # towards the mean of what was said
-                    o = moved if heard > 0 else o
-                    heard_sum[h, j] = 0.0
-                    heard_n[h, j] = 0
-                    opinion[h, j] = o * read if public_channel else o
+            run, start = min(CHUNK, (r + 1) * n_market - first) * n_local, first * n_local
+            for q in range(run):
+                h = np.uint64(start + q)
+                o = np.float64(flat[h])
+                count = heard[h]  # a quarter of the opinions hear something: no branch on it
+                moved = o + wom_weight * (sums[h] / max(count, 1) - o)  # towards the mean of what was said
+                o = moved if count > 0 else o
+                sums[h] = 0.0
+                heard[h] = 0
+                flat[h] = o * reads[q]  # (a factor of 1 without posts leaves the opinion as it is)
 
 
 def advertise(m: MarketState) -> None:
@@ -185,16 +188,20 @@ def _advertise_kernel(  # pragma: no cover - compiled
 ) -> None:
     """Each opinion moves towards its firm's claim (advertising on), then fades towards neutral, clipped to [0, 1].
 
-    A chunk of customers at a time, one firm at a time: a loop the compiler vectorises (an unsigned index)."""
+    A chunk of customers at a time, as one run of their opinions in memory (row after row), with each position's
+    pull and claim laid out beside it: a loop the compiler vectorises (an unsigned index)."""
+    n_local = opinion.shape[1]
+    flat = opinion.reshape(-1)  # the opinions, customer after customer (C order)
+    pulls, claims = np.zeros(CHUNK * n_local), np.zeros(CHUNK * n_local)  # of the firm at each position of a run
     for r in range(opinion.shape[0] // n_market):
+        if advertising:
+            for q in range(CHUNK * n_local):
+                pulls[q], claims[q] = pull[r * n_local + q % n_local], claim[r * n_local + q % n_local]
         for first in range(r * n_market, (r + 1) * n_market, CHUNK):
-            count = min(CHUNK, (r + 1) * n_market - first)
-            for j in range(n_local):
-                p, c = (pull[r * n_local + j], claim[r * n_local + j]) if advertising else (0.0, 0.0)
-                for t in range(count):
-                    i = np.uint64(first + t)
-                    o = np.float64(opinion[i, j])
-                    if advertising:
-                        o += p * (c - o)
-                    o += memory * (NEUTRAL - o)
-                    opinion[i, j] = min(max(o, 0.0), 1.0)
+            run, start = min(CHUNK, (r + 1) * n_market - first) * n_local, first * n_local
+            for q in range(run):
+                h = np.uint64(start + q)
+                o = np.float64(flat[h])
+                o += pulls[q] * (claims[q] - o)  # a pull of 0 (advertising off) leaves the opinion as it is
+                o += memory * (NEUTRAL - o)
+                flat[h] = min(max(o, 0.0), 1.0)
