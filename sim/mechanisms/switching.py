@@ -28,14 +28,19 @@ from sim import numerics
 from sim.draws import CHUNK, STREAM_ID, chunk_buffer, fill_uniforms, logistic, uniforms
 from sim.mechanisms.choice import (
     ACQ,
+    ACTIVE,
     BOND,
     CONTRACT,
+    DECLINE,
     EXIT_FEE,
     FACTOR,
+    NEW_PRICE,
     POINTS,
     PRICE,
     PROMO,
     REF,
+    SIGNAL,
+    TAILORING,
     TERM,
     TIES,
     TRUST,
@@ -47,17 +52,20 @@ from sim.mechanisms.choice import (
     fit_of,
     join_one,
     joining_at,
-    joining_d2,
-    joining_from_fit,
+    joining_of,
     logit_pick,
-    logit_top,
     staying_of,
+    tailored_of,
 )
 from sim.mechanisms.economics import price_paid_of
 from sim.mechanisms.relationship import sensitivity_now
 from sim.state import FloatArray, IntArray, MarketState
 
 _CHOICE, _ENTRY = STREAM_ID["choice"], STREAM_ID["entry"]
+# rows of the month's choice kernel's work array, one column per looker of a chunk
+_NEED0, _NEED1, _SENS, _OWN, _STAY_FIT, _U2, _U3, _TOP, _BEST, _TOTAL, _STAY, _NOISE = range(12)
+_LOOKER_ROWS = 12
+_BATCH = 8 * CHUNK  # customers whose lookers choose together (about 370 lookers: loops long enough to vectorise)
 
 
 def _ties(m: MarketState) -> tuple[np.ndarray, ...]:
@@ -275,17 +283,18 @@ def _decide_kernel(  # pragma: no cover - compiled
     """Per customer with a firm: look around (two draws: by chance, after a trigger); a looker compares staying,
     each other firm of the market and the outside option (logit noise: which option is best, and how much better
     than staying; ``choice.logit_best``), and moves, or stays, trapped if only the exit cost holds them; then a
-    contract that has run out renews. A chunk's lookers are listed first and then decide, in order."""
+    contract that has run out renews. A batch of customers' lookers are listed first and then decide, in order;
+    then the batch's contracts renew."""
     n_local = positions.shape[0]
-    width_k = n_local + 1  # a looker's row: each firm of the market, then staying (fits) or the outside option
+    width_k = n_local + 1  # a looker's options: each firm of the market, then the outside option
     trust, contract_left, points = ties[TRUST], ties[CONTRACT], ties[POINTS]
-    values = np.empty(width_k)  # one looker's utilities: each firm (-inf: their own), then the outside option
-    fits = np.empty(CHUNK * width_k)  # the chunk's lookers' squared distances, then fits, row by row
-    weights = np.empty(CHUNK * width_k)  # their utilities less the best, then the logit weights
-    tops, bests, stays = np.empty(CHUNK), np.empty(CHUNK, dtype=np.int64), np.empty(CHUNK)
-    totals, noises = np.empty(CHUNK), np.empty(CHUNK)  # the lookers' weight totals (then their logs), logistics
+    # the batch's lookers' work, one column per looker: their own quantities (rows of ``lw``), each option's fit,
+    # each option's utility (then its logit weight), their opinion of each firm; so that the loops over the lookers
+    # vectorise, one firm at a time
+    lw = np.empty((_LOOKER_ROWS, _BATCH))
+    fits, values, opinions = np.empty((n_local, _BATCH)), np.empty((width_k, _BATCH)), np.empty((n_local, _BATCH))
     ubuf = chunk_buffer()
-    lookers = np.empty(CHUNK, dtype=np.int64)  # the chunk's customers who look around, in order
+    lookers = np.empty(_BATCH, dtype=np.int64)  # the batch's customers who look around, in order
     no_firm = table.shape[0] - 1
     terms = np.zeros(table.shape[0], dtype=contract_left.dtype)  # each firm's contract term in months (0: none)
     for h in range(no_firm):
@@ -294,61 +303,80 @@ def _decide_kernel(  # pragma: no cover - compiled
     for r in range(firm.shape[0] // n_market):
         key = keys[r]
         base = r * n_local
-        for start in range(0, n_market, CHUNK):
-            count, first = min(CHUNK, n_market - start), r * n_market + start
+        for batch in range(0, n_market, _BATCH):  # a few chunks of customers at a time: enough lookers to vectorise
+            first, size = r * n_market + batch, min(_BATCH, n_market - batch)
             n_look = 0
-            if switching:
+            for start in range(batch, batch + size, CHUNK) if switching else range(0):
+                count, at = min(CHUNK, batch + size - start), r * n_market + start
                 fill_uniforms(ubuf, key, _CHOICE, month, start, count, 0)
                 for t in range(count):  # the lookers, listed without a branch (most customers do not look)
-                    i = first + t
-                    lookers[n_look] = t
+                    i = at + t
+                    lookers[n_look] = i
+                    lw[_U2, n_look], lw[_U3, n_look] = ubuf[2, t], ubuf[3, t]  # their other two draws
                     by_chance, after_trigger = ubuf[0, t] < review_rate, triggered[i] & (ubuf[1, t] < trigger_review)
                     n_look += (firm[i] >= 0) & (by_chance | after_trigger)
-            # the lookers' choices in four passes, so that the exponentials of all of them go through two loops
-            # that vectorise: what each option's fit depends on; every fit; each option's utility; every weight
+            # the lookers' choices in passes: what each looker brings (gathered); the fit of each firm's offer and
+            # each firm's utility, a firm at a time over all lookers; the best and the logit weights; the pick
             for k in range(n_look):
-                i = first + lookers[k]
+                i = lookers[k]
+                lw[_NEED0, k], lw[_NEED1, k] = needs[i, 0], needs[i, 1]
+                lw[_SENS, k] = sensitivity_now(sensitivity[i], recession)
+                lw[_OWN, k] = firm[i] - base
+                lw[_STAY_FIT, k] = _stay_d2(i, needs, offer)
                 for j in range(n_local):
-                    fits[k * width_k + j] = joining_d2(i, base + j, j, table, positions, needs)
-                fits[k * width_k + n_local] = _stay_d2(i, needs, offer)
-            for q in range(n_look * width_k):
-                fits[q] = fit_of(fits[q], width)
+                    opinions[j, k] = opinion[i, j]
             for k in range(n_look):
-                i = first + lookers[k]
-                g = firm[i]
-                sens = sensitivity_now(sensitivity[i], recession)
-                row = k * width_k
-                stays[k] = _stay_from_fit(fits[row + n_local], i, g, table, wf, wt, wb, wp, sens, ties)
-                for j in range(n_local):
-                    own = base + j == g
-                    values[j] = (
-                        -np.inf
-                        if own
-                        else joining_from_fit(fits[row + j], i, base + j, j, table, opinion, sens, wf, wt, wp)
-                    )
-                values[n_local] = outside_option
-                bests[k], tops[k] = logit_top(values, 0, width_k)
-                weighed = noisy and tops[k] != -np.inf
-                for j in range(width_k):
-                    weights[row + j] = values[j] - tops[k] if weighed else -np.inf
-            for q in range(n_look * width_k):
-                weights[q] = numerics.exp(weights[q] / noise)
-            for k in range(n_look):  # which option is best, and the total of the weights (1: no noise)
-                weighed = noisy and tops[k] != -np.inf
-                j, total = (
-                    logit_pick(weights, k * width_k, width_k, ubuf[2, lookers[k]]) if weighed else (bests[k], 1.0)
+                lw[_STAY_FIT, k] = fit_of(lw[_STAY_FIT, k], width)
+            for j in range(n_local):  # the fit of firm j's tailored offer (choice.joining_d2, in a plane of needs)
+                tailoring, p0, p1 = table[base + j, TAILORING], positions[j, 0], positions[j, 1]
+                for k in range(n_look):
+                    n0, n1 = lw[_NEED0, k], lw[_NEED1, k]
+                    d2 = 0.0
+                    d2 += (n0 - tailored_of(p0, n0, tailoring)) ** 2
+                    d2 += (n1 - tailored_of(p1, n1, tailoring)) ** 2
+                    fits[j, k] = fit_of(d2, width)
+            for j in range(n_local):  # the utility of joining firm j (choice.joining_from_fit; -inf: their own)
+                h = base + j
+                decline, active, new_price, sig = (
+                    table[h, DECLINE],
+                    table[h, ACTIVE],
+                    table[h, NEW_PRICE],
+                    table[h, SIGNAL],
                 )
-                bests[k], totals[k] = j, total
-            for k in range(n_look):  # the logarithms, in a loop that vectorises
-                totals[k] = numerics.log(totals[k])
-                noises[k] = logistic(ubuf[3, lookers[k]])
+                for k in range(n_look):
+                    fit = fits[j, k]
+                    u = joining_of(fit, opinions[j, k], lw[_SENS, k], new_price, sig, wf, wt, wp)
+                    offered = (fit >= decline) & (active > 0) & (lw[_OWN, k] != j)
+                    values[j, k] = u if offered else -np.inf
             for k in range(n_look):
-                t = lookers[k]
-                i, g = first + t, firm[first + t]
+                values[n_local, k] = outside_option
+                lw[_TOP, k], lw[_BEST, k] = -np.inf, -1.0
+            for j in range(width_k):  # the best option (choice.logit_top: the first of equal ones)
+                for k in range(n_look):
+                    higher = values[j, k] > lw[_TOP, k]
+                    lw[_BEST, k] = j if higher else lw[_BEST, k]
+                    lw[_TOP, k] = values[j, k] if higher else lw[_TOP, k]
+            for j in range(width_k):  # the logit weights (noise, and something on offer; else unused)
+                for k in range(n_look):
+                    top = lw[_TOP, k]
+                    values[j, k] = numerics.exp((values[j, k] - top) / noise) if noisy & (top != -np.inf) else 0.0
+            for k in range(n_look):  # which option is best, and the total of the weights (1: no noise); staying
+                i = lookers[k]
+                g = firm[i]
+                weighed = noisy and lw[_TOP, k] != -np.inf
+                j, total = logit_pick(values[:, k], 0, width_k, lw[_U2, k]) if weighed else (int(lw[_BEST, k]), 1.0)
+                lw[_BEST, k], lw[_TOTAL, k] = j, total
+                lw[_STAY, k] = _stay_from_fit(lw[_STAY_FIT, k], i, g, table, wf, wt, wb, wp, lw[_SENS, k], ties)
+            for k in range(n_look):  # the logarithms, in a loop that vectorises
+                lw[_TOTAL, k] = numerics.log(lw[_TOTAL, k])
+                lw[_NOISE, k] = logistic(lw[_U3, k])
+            for k in range(n_look):
+                i = lookers[k]
+                g = firm[i]
                 looked[g] += 1.0
-                j = bests[k]
-                best_value = tops[k] + noise * totals[k] if noisy and tops[k] != -np.inf else tops[k]
-                gain = best_value + noise * noises[k] - stays[k]  # the best alternative's noise less staying's
+                j, top = int(lw[_BEST, k]), lw[_TOP, k]
+                best_value = top + noise * lw[_TOTAL, k] if noisy and top != -np.inf else top
+                gain = best_value + noise * lw[_NOISE, k] - lw[_STAY, k]  # the best alternative's noise less staying's
                 target = base + j if j < n_local else -1
                 cost = cost_weight * exit_cost_of(contract_left[i], table[g, EXIT_FEE], points[i])
                 wants_out = gain > inertia
@@ -368,7 +396,7 @@ def _decide_kernel(  # pragma: no cover - compiled
                         join_one(
                             i, target, target - base, table, positions, needs, opinion, firm, ties, offer, acquired
                         )
-            for i in range(first, first + count):  # a contract that has run out renews (without a branch)
+            for i in range(first, first + size):  # a contract that has run out renews (without a branch)
                 g = firm[i]
                 left = contract_left[i]
                 renews = (g >= 0) & (left == 0)
