@@ -247,10 +247,10 @@ def _serve_kernel(  # pragma: no cover - compiled
             for t in range(count):  # the rule for every customer without a branch: a loop that vectorises
                 h = np.uint64(first + t)
                 attached = slot[h] != no_firm
-                wait = np.int64(complaint_wait[h])
+                wait = int(complaint_wait[h])
                 waiting = wait > 0
-                defects = np.int64(hidden_defects[h])
-                tr = np.float64(trust[h])
+                defects = int(hidden_defects[h])
+                tr = float(trust[h])
                 auth = 1.0 - work[_EXH, t]
                 encounter = attached & (ubuf[0, t] < usage_rate)
                 quality = quality_of(exhaustion_quality, work[_EXH, t], work[_DECAY, t], tenure[h], tenure_horizon)
@@ -329,7 +329,7 @@ def _serve_kernel(  # pragma: no cover - compiled
             n_many = 0
             for t in range(count):  # customers with more than two hidden defects to find, listed
                 many[n_many] = t
-                n_many += (np.int64(work[_EVENTS, t]) >> 9) & 1
+                n_many += (int(work[_EVENTS, t]) >> 9) & 1
             for k in range(n_many):  # customers with more than two hidden defects: each found on its own
                 t = many[k]
                 i = first + t
@@ -351,7 +351,7 @@ def _serve_kernel(  # pragma: no cover - compiled
                 work[_FOUND, t] = found
             for t in range(count):  # the month's counts (most customers add to none but encounters)
                 f = slot[first + t]
-                e, found = np.int64(work[_EVENTS, t]), np.int64(work[_FOUND, t])
+                e, found = int(work[_EVENTS, t]), int(work[_FOUND, t])
                 n_encounters[f] += e & 1
                 if e > 1 or found > 0:  # (bit 9, more defects, counts nothing itself)
                     failed, complain = (e >> 1) & 1, (e >> 2) & 1
