@@ -155,7 +155,7 @@ def _per_firm_kernel(  # pragma: no cover - compiled
             every[j] = 0.0
     no_firm = sums.shape[0] - 1
     for i in range(firm.shape[0]):  # without a branch: customers without a firm add to the last row, never read
-        h = firm[i] if firm[i] >= 0 else no_firm
+        h = np.uint64(firm[i] if firm[i] >= 0 else no_firm)  # (unsigned: no check for a negative index)
         row = sums[h]
         t, s, bd = np.float64(trust[i]), np.float64(satisfaction[i]), np.float64(bond[i])
         said = advocacy_of(t, s, bd, w_trust, w_satisfaction, w_bond)

@@ -241,7 +241,7 @@ def _serve_kernel(  # pragma: no cover - compiled
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
             fill_uniforms(vbuf, key, _STREAM, month, start, count, 1)
             for t in range(count):  # what each customer's firm brings to the month, gathered (a scalar loop)
-                f = slot[first + t]
+                f = np.uint64(slot[first + t])  # (unsigned: no check for a negative index)
                 work[_EXH, t], work[_DECAY, t], work[_SHOWN, t] = exhaustion[f], service_decay[f], transparency[f]
                 work[_AUTHORITY, t], work[_LIFT, t], work[_DONE, t] = staff_authority[f], enthusiasm[f], share_done[f]
             for t in range(count):  # the rule for every customer without a branch: a loop that vectorises
@@ -350,7 +350,7 @@ def _serve_kernel(  # pragma: no cover - compiled
                 hidden_defects[i] = defects - found
                 work[_FOUND, t] = found
             for t in range(count):  # the month's counts (most customers add to none but encounters)
-                f = slot[first + t]
+                f = np.uint64(slot[first + t])
                 e, found = int(work[_EVENTS, t]), int(work[_FOUND, t])
                 n_encounters[f] += e & 1
                 if e > 1 or found > 0:  # (bit 9, more defects, counts nothing itself)

@@ -135,8 +135,9 @@ def _talk_kernel(  # pragma: no cover - compiled
         for k in range(n_speakers):  # each speaker reaches their contacts (the network is symmetric)
             i, j, s = speaker[k], about[k], said[k]
             for e in range(indptr[i], indptr[i + 1]):
-                heard_sum[indices[e], j] += s
-                heard_n[indices[e], j] += 1
+                h = np.uint64(indices[e])  # (an unsigned index: no check for a negative one)
+                heard_sum[h, j] += s
+                heard_n[h, j] += 1
     if not hears and not public_channel:
         return
     flat, sums, heard = opinion.reshape(-1), heard_sum.reshape(-1), heard_n.reshape(-1)  # customer after customer
