@@ -310,7 +310,7 @@ def _decide_kernel(  # pragma: no cover - compiled
                 count, at = min(CHUNK, batch + size - start), r * n_market + start
                 fill_uniforms(ubuf, key, _CHOICE, month, start, count, 0)
                 for t in range(count):  # the lookers, listed without a branch (most customers do not look)
-                    i = at + t
+                    i = np.uint64(at + t)
                     lookers[n_look] = i
                     lw[_U2, n_look], lw[_U3, n_look] = ubuf[2, t], ubuf[3, t]  # their other two draws
                     by_chance, after_trigger = ubuf[0, t] < review_rate, triggered[i] & (ubuf[1, t] < trigger_review)
@@ -396,11 +396,12 @@ def _decide_kernel(  # pragma: no cover - compiled
                         join_one(
                             i, target, target - base, table, positions, needs, opinion, firm, ties, offer, acquired
                         )
-            for i in range(first, first + size):  # a contract that has run out renews (without a branch)
+            for t in range(size):  # a contract that has run out renews (without a branch; unsigned indices)
+                i = np.uint64(first + t)
                 g = firm[i]
                 left = contract_left[i]
                 renews = (g >= 0) & (left == 0)
-                contract_left[i] = terms[g if g >= 0 else no_firm] if renews else left
+                contract_left[i] = terms[np.uint64(g if g >= 0 else no_firm)] if renews else left
 
 
 def enter_market(m: MarketState) -> None:
