@@ -103,8 +103,8 @@ def _contact_kernel(  # pragma: no cover - compiled
             fill_uniforms(ubuf, key, _STREAM, month, start, count, 0)
             n_contacted = 0
             for t in range(count):  # no annoyance without a contact; the contacted listed without a branch
-                i = first + t
-                f = slot[i]
+                i = np.uint64(first + t)
+                f = np.uint64(slot[i])
                 annoyance[i] = 0.0
                 contacted[n_contacted] = t
                 n_contacted += (f != no_firm) & (ubuf[0, t] < contact_rate[f])
