@@ -120,12 +120,9 @@ def _talk_kernel(  # pragma: no cover - compiled
                 g = firm[i]
                 s = advocacy_of(trust[i], satisfaction[i], bond[i], w_trust, w_satisfaction, w_bond)
                 said[k], about[k] = s, g - r * n_local
-                if s >= speaks_well:
-                    wom_positive[g] += 1.0
-                if s < speaks_ill:
-                    wom_negative[g] += 1.0
-                if public_channel and s < post_threshold:
-                    posts[g] += 1.0
+                wom_positive[g] += s >= speaks_well  # (counted without a branch: how a speaker feels is a coin toss)
+                wom_negative[g] += s < speaks_ill
+                posts[g] += public_channel & (s < post_threshold)
     keep = np.ones(n_slots, dtype=np.float64)  # factor on every opinion of each firm from the month's posts
     if public_channel:
         for g in range(n_slots):
