@@ -151,17 +151,29 @@ def _poly(c, x):  # pragma: no cover - compiled
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _central(q):  # pragma: no cover - compiled
+    """PPND16's central branch at ``q = u - 0.5`` (for ``|q| <= 0.425``)."""
+    r = 0.180625 - q * q
+    return q * _poly(_A, r) / _poly(_B, r)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _tail(u):  # pragma: no cover - compiled
+    """PPND16's tail branch at ``u`` (for ``|u - 0.5| > 0.425``), with the sign of ``u - 0.5``."""
+    q = u - 0.5
+    r = math.sqrt(-numerics.log(u if q < 0.0 else 1.0 - u)) - 1.6
+    tail = _poly(_C, r) / _poly(_D, r)
+    return -tail if q < 0.0 else tail
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def normal(u):  # pragma: no cover - compiled
     """The standard normal quantile of a uniform of this module (AS 241): one normal per uniform, no rejection.
 
-    Both of PPND16's branches are computed and one is selected, without a jump, so a loop over many uniforms
-    vectorises (:func:`fill_normals`)."""
+    Both of PPND16's branches are computed and one is selected, without a jump."""
     q = u - 0.5
-    r = 0.180625 - q * q
-    central = q * _poly(_A, r) / _poly(_B, r)
-    r = math.sqrt(-numerics.log(u if q < 0.0 else 1.0 - u)) - 1.6
-    tail = _poly(_C, r) / _poly(_D, r)
-    return central if abs(q) <= 0.425 else (-tail if q < 0.0 else tail)
+    central, tail = _central(q), _tail(u)
+    return central if abs(q) <= 0.425 else tail
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -172,11 +184,25 @@ def normals(u0, u1):  # pragma: no cover - compiled
 
 @njit(cache=True, error_model="numpy")
 def fill_normals(out, u, count):  # pragma: no cover - compiled
-    """``out[k, t] = normal(u[k, t])`` for each row ``k`` of ``out`` and ``t < count``, in one vectorised loop:
-    a kernel's normals for a chunk of customers, from the uniforms :func:`fill_uniforms` drew."""
+    """``out[k, t] = normal(u[k, t])`` for each row ``k`` of ``out`` and ``t < count``: a kernel's normals for a
+    chunk of customers, from the uniforms :func:`fill_uniforms` drew.
+
+    The central branch for every uniform, in a loop that vectorises; then the tails (15 % of the uniforms),
+    listed and computed together in a second loop that vectorises (their logarithm, root and division are most
+    of the cost of a normal, and computing them for all would be six times the work)."""
+    listed = np.empty(count, dtype=np.int64)  # the tail uniforms: where they are, what they are, their normal
+    tail_u, tail_z = np.empty(count), np.empty(count)
     for k in range(out.shape[0]):
         for t in range(count):
-            out[k, t] = normal(u[k, t])
+            out[k, t] = _central(u[k, t] - 0.5)
+        n_tail = 0
+        for t in range(count):
+            listed[n_tail], tail_u[n_tail] = t, u[k, t]
+            n_tail += abs(u[k, t] - 0.5) > 0.425
+        for m in range(n_tail):
+            tail_z[m] = _tail(tail_u[m])
+        for m in range(n_tail):
+            out[k, listed[m]] = tail_z[m]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
