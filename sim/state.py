@@ -402,7 +402,8 @@ class MarketState:
         calls :meth:`firms_changed` (``switching.detach`` and ``switching.join`` do).
         """
         if self._slot is None:
-            self._slot = self.customers.firm % (self.n_firms + 1)
+            firm = self.customers.firm  # -1 (no firm) becomes F; integer arithmetic is quicker than a modulo
+            self._slot = firm + (firm < 0) * firm.dtype.type(self.n_firms + 1)
         return self._slot
 
     def scratch(self, name: str, shape: tuple[int, ...], dtype: Any, fill: float = 0) -> np.ndarray:
