@@ -192,6 +192,13 @@ def fill_normals(out, u, count):  # pragma: no cover - compiled
     of the cost of a normal, and computing them for all would be six times the work)."""
     listed = np.empty(count, dtype=np.int64)  # the tail uniforms: where they are, what they are, their normal
     tail_u, tail_z = np.empty(count), np.empty(count)
+    _normal_rows(out, u, count, listed, tail_u, tail_z)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _normal_rows(out, u, count, listed, tail_u, tail_z):  # pragma: no cover - compiled
+    """:func:`fill_normals` with its work arrays (as arguments, its loops compile tighter: 7.4 against 9.5 ns for
+    a customer's two normals and their uniforms)."""
     for k in range(out.shape[0]):
         for t in range(count):
             out[k, t] = _central(u[k, t] - 0.5)
