@@ -44,6 +44,9 @@ def baseline_rates(rev: str, argv: list[str]) -> dict[int, float]:
             text=True,
             check=True,
             env={**os.environ, "PYTHONPATH": str(tree)},
+            # in the tree: before sim.experiments.pool, a pool's fork server put the working folder first on
+            # its path (CPython gh-117378), so from here its workers would have run this engine instead
+            cwd=tree,
         ).stdout
     rows = [line.split() for line in out.splitlines()]
     return {int(r[0]): float(r[3]) for r in rows if r and r[0].isdigit()}

@@ -73,7 +73,7 @@ def compare_runs(
     cal: Calibration, posterior: pd.DataFrame, executor: Executor | None = None, **changes: Any
 ) -> pd.DataFrame:
     """One row per claim, draw and replication: treatment, control and effect (treatment - control)."""
-    from sim.experiments.runner import InlineExecutor
+    from sim.experiments.pool import InlineExecutor
 
     spec = cal.compare.model_copy(update={k: v for k, v in changes.items() if v is not None})
     try:
@@ -139,7 +139,7 @@ def compare_posterior(
     cal: Calibration, out: str | Path, workers: int = 1, scheduler: str | None = None, **changes: Any
 ) -> pd.DataFrame:
     """Run the comparison on the posterior stored in ``out`` and write its runs and summary there."""
-    from sim.experiments.runner import make_executor
+    from sim.experiments.pool import make_executor
     from sim.runner import write_atomic
 
     out = Path(out)

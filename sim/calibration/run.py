@@ -91,7 +91,8 @@ def calibrate(
     from sim.calibration.outputs import write_outputs
     from sim.calibration.sampler import OrderedSampler
     from sim.calibration.simulate import Distance
-    from sim.experiments.runner import in_flight_now, make_executor
+    from sim.experiments.pool import make_executor
+    from sim.experiments.runner import in_flight_now
 
     if isinstance(calibration, str | Path):
         calibration = load_calibration(calibration)

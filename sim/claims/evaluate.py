@@ -113,7 +113,7 @@ def run_claims(
     progress: bool | Callable[[int, int], None] = True,
 ) -> Path:
     """Run every arm of the claims over the space into ``out`` (resumable); returns ``out``."""
-    from sim.experiments.runner import make_executor
+    from sim.experiments.pool import make_executor
 
     out = Path(out)
     if out.exists() and not out.is_dir():

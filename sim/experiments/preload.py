@@ -1,10 +1,11 @@
-"""What the fork server of a worker pool imports before it forks workers (``runner.make_executor``).
+"""What the fork server of a worker pool imports before it forks workers (``pool.make_executor``).
 
 Every worker forked from it starts with:
 
-- **single-threaded BLAS**: the model does no linear algebra, and a BLAS thread pool in each worker
-  costs about half a second of start-up and spins on the cores the other workers run on (a user's
-  own ``OPENBLAS_NUM_THREADS`` and the like are kept);
+- **single-threaded BLAS** (``pool.THREADS``, in the environment the pool starts this server with, so
+  that numpy sees them when it is first imported; a user's own ``OPENBLAS_NUM_THREADS`` and the like are kept);
+- **the environment of the process that started the pool** otherwise: the pool starts this server with
+  that process's search path in ``PYTHONPATH`` (:mod:`sim.experiments.pool`), given back here;
 - **the compiled kernels loaded** from numba's cache: loading them (and the first call of what a run
   calls) takes from 0.3 s on an idle core to a second on a busy machine, paid here once instead of by
   every worker at its first run.
@@ -12,10 +13,14 @@ Every worker forked from it starts with:
 
 from __future__ import annotations
 
+import json
 import os
 
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")  # before numpy is first imported in this process
+for _name, _value in json.loads(os.environ.pop("CRSIM_POOL_RESTORE", "{}")).items():  # pool.RESTORE
+    if _value is None:
+        os.environ.pop(_name, None)
+    else:
+        os.environ[_name] = _value
 
 from sim.engine import run_batch  # noqa: E402
 from sim.scenario import default_market  # noqa: E402

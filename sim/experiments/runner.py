@@ -15,15 +15,10 @@ from __future__ import annotations
 
 import copy
 import json
-import multiprocessing
-import os
-import signal
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,9 +30,9 @@ from pydantic import ValidationError
 
 from sim.experiments.batches import batch_size, batches, execute_batch, label
 from sim.experiments.budget import bounded_workers, describe_plan, run_count, sweep_estimate
-from sim.experiments.cluster import dask_executor
 from sim.experiments.dataset import RESULTS, compact, dataset_meta, folded_runs
 from sim.experiments.design import Run, points, runs
+from sim.experiments.pool import make_executor
 from sim.experiments.runfiles import check_run, code_change, code_version, fingerprint, stamp, write_durable, write_run
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
 from sim.memory import check as check_memory
@@ -101,65 +96,6 @@ def execute(scenario: dict[str, Any], focal: int, run: Run, outcomes: list[str])
     finally:
         model.release()
     return label(table, run, data["firms"][focal]["name"], outcomes)
-
-
-class InlineExecutor(Executor):
-    """Runs each submitted call at once, in this process (one worker)."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
-            future.set_exception(err)
-        return future
-
-
-@contextmanager
-def make_executor(workers: int = 1, scheduler: Any = None) -> Iterator[tuple[Executor, int | Callable[[], int]]]:
-    """An executor and the number of runs to keep in flight: inline, a process pool, or a Dask cluster.
-
-    For Dask, ``scheduler`` is an address, a ``distributed.Client`` or a cluster object (``LocalCluster``,
-    dask-jobqueue's ``SLURMCluster``, ...), and the number in flight is a callable that follows the workers.
-    """
-    if scheduler is not None:
-        with dask_executor(scheduler) as engine:
-            yield engine
-    elif workers <= 1:
-        yield InlineExecutor(), 1
-    else:
-        # ``import mesa`` forces the "spawn" start method on every pool (mesa.batchrunner), which re-imports
-        # everything in each worker; a fork server with the model and its kernels loaded (``preload``) starts
-        # workers in milliseconds.
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context: multiprocessing.context.BaseContext = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sim.experiments.preload", __name__])
-        else:  # Windows
-            context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_runner, initargs=(os.getpid(),))
-        try:
-            yield pool, 2 * workers
-        except BaseException:  # interrupted or failed: stop the runs in progress instead of waiting for them
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _watch_runner(pid: int, interval: float = 1.0) -> None:
-    """In a pool worker: leave Ctrl-C to the runner; exit when the runner is gone (killed)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            try:
-                os.kill(pid, 0)
-            except (ProcessLookupError, PermissionError):  # gone, or the id now belongs to another user
-                os._exit(1)
-
-    threading.Thread(target=watch, name="watch-runner", daemon=True).start()
 
 
 def read_record(out: Path) -> dict[str, Any] | None:
