@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from sim.experiments import load_experiment
 from sim.experiments.dataset import COUNTS, DATASET_KEY, compact, typed
 from sim.experiments.results import load_record
-from sim.experiments.runfiles import fingerprint, stamp, write_run
+from sim.experiments.runfiles import fingerprint, stamp, write_batch
 from sim.experiments.runner import RUNS, _comparable, plan, prepare
 from sim.metrics import METRICS
 from sim.typology import TYPES
@@ -74,8 +74,8 @@ def main(total: int = 10_000, files: int = 300) -> None:
     as_files, direct = the_plan.runs[-files:], the_plan.runs[:-files]
     t = time.perf_counter()
     for run in as_files:
-        write_run(
-            out / RUNS / f"{run.key}.parquet", synthetic([run], firms, months, rng), stamp(run, experiment, codes[-1])
+        write_batch(
+            out / RUNS / f"{run.key}.parquet", synthetic([run], firms, months, rng), [stamp(run, experiment, codes[-1])]
         )
     timings.append((f"write {files} run files (fsync)", time.perf_counter() - t))
     # the others go straight into a results dataset (setting up 10^4 files one by one would take long)

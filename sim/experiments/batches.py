@@ -12,6 +12,7 @@ import copy
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.engine import run_batch
@@ -49,36 +50,37 @@ def batches(runs: Iterable[Run], size: Callable[[Run], int]) -> Iterator[list[Ru
         yield batch
 
 
-def execute_batch(scenario: dict[str, Any], focal: int, runs: list[Run], outcomes: list[str]) -> list[pd.DataFrame]:
-    """Simulate the runs of one point and policy as one batch; each run's rows, as ``runner.execute`` gives them."""
+def execute_batch(scenario: dict[str, Any], focal: int, runs: list[Run], outcomes: list[str]) -> pd.DataFrame:
+    """Simulate the runs of one point and policy as one batch: every run's rows, run after run, labelled."""
     first = runs[0]
     data = apply(copy.deepcopy(scenario), focal, first.values)
     data["firms"][focal]["policy"] = first.policy
     data["seed"] = first.seed
     table = run_batch(Scenario.model_validate(data), [run.seed for run in runs])
-    focal_name = data["firms"][focal]["name"]
-    rows = len(table) // len(runs)  # run_batch gives each run's rows in turn, in the order of the seeds
-    parts = [table.iloc[i * rows : (i + 1) * rows].reset_index(drop=True) for i in range(len(runs))]
-    return [label(part, run, focal_name, outcomes) for run, part in zip(runs, parts, strict=True)]
+    return label(table, runs, data["firms"][focal]["name"], outcomes)
 
 
 ID_COLUMNS = ["run_id", "point", "policy", "replication", "seed", "step", "year", "firm", "firm_policy", "focal"]
 
 
-def label(table: pd.DataFrame, run: Run, focal_name: str, outcomes: list[str]) -> pd.DataFrame:
-    """A run's rows with its identity, its design values and the outcomes asked for (all by default)."""
+def label(table: pd.DataFrame, runs: list[Run], focal_name: str, outcomes: list[str]) -> pd.DataFrame:
+    """The rows of ``runs`` (as many rows each, run after run) with each run's identity, its design point's
+    values and the outcomes asked for (all by default). The runs share a design point, as in a batch."""
+    rows, values = len(table) // len(runs), runs[0].values
     table = table.drop(columns=["seed", "scenario"]).rename(columns={"policy": "firm_policy"})
     ids = {
-        "run_id": run.key,
-        "point": run.point,
-        "policy": run.policy,
-        "replication": run.replication,
-        "seed": run.seed,
+        "run_id": [run.key for run in runs],
+        "point": [run.point for run in runs],
+        "policy": [run.policy for run in runs],
+        "replication": [run.replication for run in runs],
+        "seed": [run.seed for run in runs],
     }
     for column, value in reversed(ids.items()):
-        table.insert(0, column, value)
+        table.insert(
+            0, column, np.repeat(np.array(value, dtype=object if column in ("run_id", "policy") else None), rows)
+        )
     table["focal"] = table["firm"] == focal_name
-    for name, value in run.values.items():
+    for name, value in values.items():
         table[name] = value
-    keep = outcomes or [c for c in table.columns if c not in (*ID_COLUMNS, *run.values)]
-    return table[ID_COLUMNS + list(run.values) + keep].reset_index(drop=True)
+    keep = outcomes or [c for c in table.columns if c not in (*ID_COLUMNS, *values)]
+    return table[ID_COLUMNS + list(values) + keep].reset_index(drop=True)

@@ -92,11 +92,12 @@ def _kept(out: Path) -> str:
     except (OSError, ValueError, KeyError):
         total = "?"
     from sim.experiments.dataset import folded_runs, run_files
+    from sim.experiments.runfiles import named_runs
 
     try:
-        kept = len(folded_runs(out)) + len(run_files(out))
+        kept = len(folded_runs(out)) + sum(named_runs(p)[1] for p in run_files(out))
     except (ScenarioError, OSError):
-        kept = len(list((out / "runs").glob("*.parquet")))
+        kept = sum(named_runs(p)[1] for p in (out / "runs").glob("*.parquet"))
     return f"{kept}/{total} runs kept"
 
 

@@ -1,6 +1,6 @@
 """One results dataset per sweep: ``DIR/results.parquet``, folded from the run files and read lazily.
 
-Runs land one by one as ``DIR/runs/<key>.parquet`` (so a killed sweep resumes exactly); at the end of a
+Runs land a batch at a time as ``DIR/runs/<first key>+<runs>.parquet`` (so a killed sweep resumes exactly); at the end of a
 sweep, or on ``crsim compact DIR``, :func:`compact` streams them into one zstd-compressed parquet file and
 removes the run files it folded in. Its schema metadata carries the experiment's record (``experiment.json``:
 resolved experiment and scenario, design, versions, model code) and, per run, its seed, row count and model
@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.experiments.runfiles import read_stamp, write_durable
+from sim.experiments.runfiles import named_runs, read_stamps, write_durable
 from sim.scenario import ScenarioError
 
 RESULTS = "results.parquet"
@@ -89,7 +89,7 @@ class FractionalCount(ValueError):
 def run_files(out: Path) -> list[Path]:
     """The run files not yet folded into the dataset, in design order."""
     folded = set(folded_runs(out))
-    return [p for p in sorted((out / RUNS).glob("*.parquet")) if p.stem not in folded]
+    return [p for p in sorted((out / RUNS).glob("*.parquet")) if named_runs(p)[0] not in folded]
 
 
 def dataset_meta(out: Path) -> dict[str, Any] | None:
@@ -139,8 +139,12 @@ def _write(out: Path, record: dict[str, Any], floats: set[str]) -> list[Path]:
         return []
     runs = dict(old["runs"]) if old else {}
     for path in files:
-        stamp = read_stamp(path)
-        runs[path.stem] = {"seed": stamp["seed"], "rows": stamp["rows"], "source": stamp["code"].get("source")}
+        for stamp in read_stamps(path):
+            runs[stamp["run_id"]] = {
+                "seed": stamp["seed"],
+                "rows": stamp["rows"],
+                "source": stamp["code"].get("source"),
+            }
     first = pq.read_schema(out / RESULTS) if old else typed(pq.read_table(files[0]), floats, strict=True).schema
     schema = pa.schema(
         [pa.field(f.name, pa.float64()) if f.name in floats else f for f in first.remove_metadata()]

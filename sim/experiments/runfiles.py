@@ -1,12 +1,14 @@
 """Run files that prove themselves, and the model version a result was made with.
 
-Each run of a sweep is one parquet file, ``DIR/runs/<key>.parquet``, whose schema metadata says which run
-it is (run id, seed, design point, policy, replication, parameter values), which experiment it belongs to
-(a fingerprint of everything that must match to resume) and which model code made it (package version,
-git commit, a fingerprint of the model's source files). It is written to a temporary file, flushed to disk
-(fsync), renamed into place, and the folder is flushed too, so after a crash a file either is complete or
-does not exist. ``--resume`` opens every file and keeps only those that :func:`check_run` accepts, in the
-spirit of Snakemake's checks of incomplete output.
+Each batch of a sweep (the runs stepped together, :mod:`sim.experiments.batches`) is one parquet file,
+``DIR/runs/<first key>+<runs>.parquet`` (``DIR/runs/<key>.parquet`` for a batch of one run), whose schema
+metadata says, for each of its runs, which run it is (run id, seed, design point, policy, replication,
+parameter values, rows), which experiment it belongs to (a fingerprint of everything that must match to
+resume) and which model code made it (package version, git commit, a fingerprint of the model's source
+files). It is written to a temporary file, flushed to disk (fsync), renamed into place, and the folder is
+flushed too, so after a crash a file either is complete or does not exist. ``--resume`` opens every file
+and keeps only those that :func:`check_file` accepts, in the spirit of Snakemake's checks of incomplete
+output; the name is checked against the content, never trusted.
 """
 
 from __future__ import annotations
@@ -102,19 +104,37 @@ def stamp(run: Run, experiment: str, code: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_run(path: Path, table: pd.DataFrame, meta: dict[str, Any]) -> None:
-    """Write one run's table as parquet with its identity in the schema metadata, durably."""
+def batch_name(runs: list[Run]) -> str:
+    """The file name (without ``.parquet``) of a batch of ``runs``: its first run's key, and how many it holds.
+
+    >>> from sim.experiments.design import Run
+    >>> batch_name([Run("00000_a_0000", 0, "a", 0, 1)]), batch_name([Run(f"00000_a_000{i}", 0, "a", i, i) for i in range(3)])
+    ('00000_a_0000', '00000_a_0000+3')
+    """
+    return runs[0].key if len(runs) == 1 else f"{runs[0].key}+{len(runs)}"
+
+
+def named_runs(path: Path) -> tuple[str, int]:
+    """What a run file's name says it holds: (first run key, number of runs); nothing is read."""
+    first, _, count = path.stem.partition("+")
+    return first, int(count) if count.isdigit() else 1
+
+
+def write_batch(path: Path, table: pd.DataFrame, stamps: list[dict[str, Any]]) -> None:
+    """Write a batch's table (its runs' rows, run after run) as parquet, each run's stamp and row count in the
+    schema metadata, durably."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    meta = {**meta, "rows": arrow.num_rows}
+    counts = table["run_id"].value_counts()
+    meta = {"runs": [{**one, "rows": int(counts.get(one["run_id"], 0))} for one in stamps], "rows": arrow.num_rows}
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), META_KEY: json.dumps(meta).encode()})
     write_durable(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
 
 
-def read_stamp(path: Path) -> dict[str, Any]:
-    """The metadata of a run file; raises ValueError when the file is not a complete run file."""
+def read_stamps(path: Path) -> list[dict[str, Any]]:
+    """The stamps of the runs in a run file; raises ValueError when the file is not a complete run file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -127,21 +147,45 @@ def read_stamp(path: Path) -> dict[str, Any]:
         raise ValueError("carries no run metadata")
     try:
         found = json.loads(raw)
-    except ValueError:
+        stamps = found["runs"] if "runs" in found else [found]  # a file of one run, as written before batches
+        rows = sum(int(one["rows"]) for one in stamps)
+    except (ValueError, TypeError, KeyError):
         raise ValueError("corrupt run metadata") from None
-    if found.get("rows") != meta.num_rows:
-        raise ValueError(f"holds {meta.num_rows} rows, its metadata says {found.get('rows')}")
-    return found
+    if not stamps or rows != meta.num_rows:
+        raise ValueError(f"holds {meta.num_rows} rows, its metadata says {rows}")
+    return list(stamps)
 
 
-def check_run(path: Path, run: Run, experiment: str, codes: list[dict[str, Any]]) -> str | None:
-    """Why the file at ``path`` is not a complete result of ``run`` in this experiment, or None if it is."""
+def check_file(path: Path, planned: dict[str, Run], experiment: str, codes: list[dict[str, Any]]) -> str | None:
+    """Why the file at ``path`` is not a complete result of the runs its name says, in this experiment, or None.
+
+    ``planned`` maps every run key of the experiment to its run.
+    """
+    first, count = named_runs(path)
     try:
         if path.stat().st_size == 0:
             return "empty"
-        found = read_stamp(path)
+        found = read_stamps(path)
     except (OSError, ValueError) as err:
         return str(err)
+    if found[0].get("run_id") != first or len(found) != count:
+        return f"belongs to another run (run_id {_runs(found[0].get('run_id'), len(found))}, expected {_runs(first, count)})"
+    for one in found:
+        run = planned.get(one.get("run_id"))  # type: ignore[arg-type]
+        if run is None:
+            return f"holds a run this experiment does not have ({one.get('run_id')!r})"
+        why = _check_stamp(one, run, experiment, codes)
+        if why:
+            return why if len(found) == 1 else f"{why}: {run.key}"
+    return None
+
+
+def _runs(first: Any, count: int) -> str:
+    return repr(first) if count == 1 else f"{first!r} and {count - 1} more"
+
+
+def _check_stamp(found: dict[str, Any], run: Run, experiment: str, codes: list[dict[str, Any]]) -> str | None:
+    """Why a run file's stamp is not that of ``run`` in this experiment, or None if it is."""
     expected = stamp(run, experiment, {})
     for key in ("run_id", "point", "policy", "replication", "seed"):
         if found.get(key) != expected[key]:

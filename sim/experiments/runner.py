@@ -33,7 +33,18 @@ from sim.experiments.budget import bounded_workers, describe_plan, run_count, sw
 from sim.experiments.dataset import RESULTS, compact, dataset_meta, folded_runs
 from sim.experiments.design import Run, points, runs
 from sim.experiments.pool import make_executor
-from sim.experiments.runfiles import check_run, code_change, code_version, fingerprint, stamp, write_durable, write_run
+from sim.experiments.runfiles import (
+    batch_name,
+    check_file,
+    code_change,
+    code_version,
+    fingerprint,
+    named_runs,
+    read_stamps,
+    stamp,
+    write_batch,
+    write_durable,
+)
 from sim.experiments.spec import Experiment, apply, load_experiment, resolve
 from sim.memory import check as check_memory
 from sim.model import MarketModel
@@ -95,7 +106,7 @@ def execute(scenario: dict[str, Any], focal: int, run: Run, outcomes: list[str])
         table = model.outcomes()
     finally:
         model.release()
-    return label(table, run, data["firms"][focal]["name"], outcomes)
+    return label(table, [run], data["firms"][focal]["name"], outcomes)
 
 
 def read_record(out: Path) -> dict[str, Any] | None:
@@ -193,8 +204,8 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def pending(folder: Path, all_runs: list[Run], experiment: str, codes: list[dict[str, Any]]) -> list[Run]:
-    """The runs without a complete file of their own in ``folder``; bad and stray files are named and removed."""
-    todo, expected = [], {f"{r.key}.parquet" for r in all_runs}
+    """The runs without a complete file in ``folder``; bad and stray files are named and removed."""
+    planned = {run.key: run for run in all_runs}
     folded = folded_runs(folder.parent)
     if folded and (dataset_meta(folder.parent) or {}).get("record", {}).get("fingerprint") != experiment:
         aside = folder.parent / f"{RESULTS}.other"
@@ -203,23 +214,26 @@ def pending(folder: Path, all_runs: list[Run], experiment: str, codes: list[dict
             f"crsim: {folder.parent / RESULTS}: holds results of another experiment; moved to {aside}", file=sys.stderr
         )
         folded = {}
-    for run in all_runs:
-        path = folder / f"{run.key}.parquet"
-        if run.key in folded and folded[run.key].get("seed") == run.seed:
-            continue  # in the results dataset already
-        if not path.exists() and not path.is_symlink():
-            todo.append(run)
+    in_dataset = {key for key, run in planned.items() if key in folded and folded[key].get("seed") == run.seed}
+    done = set(in_dataset)
+    for path in sorted(folder.glob("*.parquet")):
+        first, _ = named_runs(path)
+        if first in in_dataset:
+            continue  # in the results dataset already (folded in, but not yet removed)
+        if first not in planned:
+            print(f"crsim: {path}: not a run of this experiment; removed", file=sys.stderr)
+            path.unlink()
             continue
-        why = check_run(path, run, experiment, codes)
+        why = check_file(path, planned, experiment, codes)
+        held = set() if why else {one["run_id"] for one in read_stamps(path)}
+        if not why and held & done:
+            why = "holds runs another file holds"
         if why:
             print(f"crsim: {path}: {why}; running it again", file=sys.stderr)
             path.unlink()
-            todo.append(run)
-    for path in sorted(folder.glob("*.parquet")):
-        if path.name not in expected:
-            print(f"crsim: {path}: not a run of this experiment; removed", file=sys.stderr)
-            path.unlink()
-    return todo
+            continue
+        done |= held
+    return [run for run in all_runs if run.key not in done]
 
 
 def run_experiment(
@@ -316,8 +330,9 @@ def run_experiment(
                 finished, _ = wait(list(waiting), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in finished:
                     batch = waiting.pop(future)
-                    for run, table in zip(batch, future.result(), strict=True):
-                        write_run(folder / f"{run.key}.parquet", table, stamp(run, experiment_id, code))
+                    stamps = [stamp(run, experiment_id, code) for run in batch]
+                    write_batch(folder / f"{batch_name(batch)}.parquet", future.result(), stamps)
+                    for _ in batch:
                         done += 1
                         bar.update(1)
                         if callable(progress):

@@ -22,6 +22,7 @@ from sim.cli import main
 from sim.experiments import load_experiment, load_results, run_experiment
 from sim.experiments import runner as runner_module
 from sim.experiments.dataset import folded_runs
+from sim.experiments.runfiles import named_runs
 from sim.scenario import ScenarioError
 
 
@@ -115,10 +116,10 @@ def test_resume_from_the_folder_alone_uses_the_recorded_overrides(tmp_path):
 
 def test_report_of_an_incomplete_sweep_says_so(tmp_path):
     path = tiny(tmp_path, replications=2, years=0.25, customers=50)
-    partial(path, tmp_path / "out", after=5)
+    partial(path, tmp_path / "out", after=5)  # in batches of two runs: six have landed
     result = crsim("report", str(tmp_path / "out"))
     assert result.returncode == 3, result.stderr
-    assert "incomplete sweep, 5 of 16 runs" in result.stderr
+    assert "incomplete sweep, 6 of 16 runs" in result.stderr
     assert "report of an incomplete sweep" in result.stderr.splitlines()[-1]
 
 
@@ -143,7 +144,7 @@ def test_ctrl_c_ends_a_sweep_with_one_line_and_leaves_nothing_behind(tmp_path, w
     os.killpg(sweep.pid, signal.SIGINT)
     _, err = sweep.communicate(timeout=60)
     assert sweep.returncode == 130, err
-    kept = len(list((out / "runs").glob("*.parquet")))
+    kept = sum(named_runs(p)[1] for p in (out / "runs").glob("*.parquet"))  # a file holds a batch of runs
     assert err.strip() == f"crsim: interrupted: {kept}/32 runs kept; `crsim sweep --resume {out}` finishes it"
     assert not [p.name for p in (out / "runs").iterdir() if p.suffix != ".parquet"]
     assert not list(tmp.iterdir())  # no pymp-* folders or temporary files
@@ -158,10 +159,10 @@ def cli_main(*args: str) -> tuple[int, str]:
 
 
 def test_disk_full_is_one_line_and_leaves_no_temporary_file(tmp_path, monkeypatch):
-    def full(path, table, meta):
+    def full(path, table, stamps):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("sim.experiments.runner.write_run", full)
+    monkeypatch.setattr("sim.experiments.runner.write_batch", full)
     exp = tiny(tmp_path, replications=1, years=0.25, customers=50)
     code, err = cli_main("sweep", str(exp), "--out", str(tmp_path / "out"), "--quiet")
     assert code == 1 and err.count("\n") == 1 and "No space left on device: 0/8 runs kept" in err, err
