@@ -4,11 +4,11 @@ The runner submits runs to an executor (anything with ``submit(fn, *args)``
 returning futures that ``concurrent.futures.wait`` understands): in-process for
 one worker, a ``ProcessPoolExecutor`` for several, a Dask cluster through
 ``distributed.Client(address).get_executor()``, or any engine with the same
-interface. A run returns its table to the runner, which writes it as
-``DIR/runs/<key>.parquet`` atomically (temporary file, then rename) the moment
-it finishes. Each file carries its run's identity, the experiment's fingerprint and the model
-code's version (:mod:`sim.experiments.runfiles`); ``resume`` checks every file
-and runs again any that is incomplete or belongs elsewhere.
+interface. A task is a batch of runs (:mod:`sim.experiments.batches`) and returns its
+table to the runner, which writes it as ``DIR/runs/<first key>+<runs>.parquet`` atomically
+(temporary file, then rename) the moment it finishes. Each file carries its runs' identities, the
+experiment's fingerprint and the model code's version (:mod:`sim.experiments.runfiles`); ``resume``
+checks every file and runs again the runs of any that is incomplete or belongs elsewhere.
 """
 
 from __future__ import annotations
