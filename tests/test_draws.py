@@ -195,6 +195,18 @@ def test_logit_best_picks_the_first_option_whose_running_weight_passes_u(values,
     assert got_value[0] == top + scale * log_array(np.array([total]))[0]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([0.0, 0.5]), st.floats(-3.0, 3.0), st.just(-np.inf)), min_size=1, max_size=8))
+def test_without_noise_the_best_is_the_first_of_the_highest_values(values):
+    """``choice.logit_top`` (and the lookers' pass in ``switching``, through ``choice.higher_of``): ties go first."""
+    v = np.array(values)
+    best, value = _picks(v, 0.0, np.array([0.5]))
+    if np.all(v == -np.inf):
+        assert (best[0], value[0]) == (-1, -np.inf)
+    else:
+        assert (best[0], value[0]) == (int(np.argmax(v)), v.max())  # argmax: the first of equal ones
+
+
 def test_logit_best_without_noise_is_the_first_highest_value():
     best, value = _picks(np.array([0.1, 0.4, 0.4, -np.inf]), 0.0, np.array([0.99]))
     assert (best[0], value[0]) == (1, 0.4)

@@ -134,15 +134,27 @@ def tailored_of(position: float, need: float, tailoring: float) -> float:  # pra
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def gap_of(need: float, position: float, tailoring: float) -> float:  # pragma: no cover - compiled
+    """One dimension's part of the squared distance between a need and a firm's offer tailored to it."""
+    return (need - tailored_of(position, need, tailoring)) ** 2
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def joining_d2(  # pragma: no cover - compiled
     i: int, h: int, j: int, table: np.ndarray, positions: np.ndarray, needs: np.ndarray
 ) -> float:
     """Squared distance between customer ``i``'s needs and firm slot ``h``'s (local firm ``j``) tailored offer."""
     d2 = 0.0
     for d in range(needs.shape[1]):
-        need = np.float64(needs[i, d])
-        d2 += (need - tailored_of(positions[j, d], need, table[h, TAILORING])) ** 2
+        d2 += gap_of(np.float64(needs[i, d]), positions[j, d], table[h, TAILORING])
     return d2
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def offered(fit: float, decline: float, active: float) -> bool:  # pragma: no cover - compiled
+    """Whether a firm offers to take a customer its tailored offer fits ``fit``: it is in the market and does
+    not decline that fit (``decline``: the poorest fit it takes)."""
+    return (fit >= decline) & (active > 0)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -160,7 +172,7 @@ def joining_from_fit(  # pragma: no cover - compiled
 ) -> float:
     """Customer ``i``'s utility of joining firm slot ``h`` (local firm ``j``) whose tailored offer fits them ``fit``
     (-inf where the firm declines the customer or is not in the market)."""
-    if not (fit >= table[h, DECLINE] and table[h, ACTIVE] > 0):
+    if not offered(fit, table[h, DECLINE], table[h, ACTIVE]):
         return -np.inf
     return joining_of(
         fit, opinion[i, j], sensitivity, table[h, NEW_PRICE], table[h, SIGNAL], weight_fit, weight_trust, weight_price
@@ -192,12 +204,17 @@ def joining_at(  # pragma: no cover - compiled
 def logit_top(values: np.ndarray, first: int, n: int) -> tuple[int, float]:  # pragma: no cover - compiled
     """The highest of ``values[first:first + n]`` (the first of equal ones; -1 if all are -inf), and its value."""
     best, top = -1, -np.inf
-    for k in range(n):  # without a branch: which option is highest is a coin toss for the branch predictor
-        v = values[first + k]
-        higher = v > top
-        best = k if higher else best
-        top = v if higher else top
+    for k in range(n):
+        best, top = higher_of(values[first + k], k, best, top)
     return best, top
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def higher_of(value: float, k: int, best: int, top: float) -> tuple[int, float]:  # pragma: no cover - compiled
+    """Option ``k`` of ``value`` against the best so far (``best`` of ``top``): the best of them, the earlier of
+    equal ones. Without a branch: which option is highest is a coin toss for the branch predictor."""
+    higher = value > top
+    return (k if higher else best), (value if higher else top)
 
 
 @njit(cache=True, error_model="numpy", inline="always")

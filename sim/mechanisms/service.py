@@ -311,18 +311,12 @@ def _serve_kernel(  # pragma: no cover - compiled
                     | (disclosed << 8)
                     | (more << 9)
                 )
-            for t in range(count):  # what the rule gave, into the state: a loop for each array
-                trust[np.uint64(first + t)] = work[_TRUST, t]
-            for t in range(count):
-                service_score[np.uint64(first + t)] = work[_SCORE, t]
-            for t in range(count):
-                warmth[np.uint64(first + t)] = work[_WARM, t]
-            for t in range(count):
-                complaint_wait[np.uint64(first + t)] = work[_WAIT, t]
-            for t in range(count):
-                hidden_defects[np.uint64(first + t)] = work[_DEFECTS, t]
-            for t in range(count):
-                handling[np.uint64(first + t)] = work[_HANDLING, t]
+            _into(trust, work, _TRUST, first, count)  # what the rule gave, into the state: a loop for each array
+            _into(service_score, work, _SCORE, first, count)
+            _into(warmth, work, _WARM, first, count)
+            _into(complaint_wait, work, _WAIT, first, count)
+            _into(hidden_defects, work, _DEFECTS, first, count)
+            _into(handling, work, _HANDLING, first, count)
             for t in range(count):
                 h = np.uint64(first + t)
                 triggered[h] |= work[_TRIGGERED, t] > 0.0
@@ -368,3 +362,11 @@ def _serve_kernel(  # pragma: no cover - compiled
                     n_found[f] += found
     for s in range(n_slots):
         load[s] = (escalated_count[s] + queue[s]) / max(capacity[s], 1e-9)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _into(target: np.ndarray, work: np.ndarray, row: int, first: int, count: int) -> None:  # pragma: no cover
+    """Row ``row`` of a chunk's work array into ``target[first:first + count]`` (in the target's type; unsigned
+    indices, so that the loop vectorises)."""
+    for t in range(count):
+        target[np.uint64(first + t)] = work[row, t]

@@ -50,12 +50,14 @@ from sim.mechanisms.choice import (
     exit_cost_of,
     firm_table,
     fit_of,
+    gap_of,
+    higher_of,
     join_one,
     joining_at,
     joining_of,
     logit_pick,
+    offered,
     staying_of,
-    tailored_of,
 )
 from sim.mechanisms.economics import price_paid_of
 from sim.mechanisms.relationship import sensitivity_now
@@ -330,10 +332,9 @@ def _decide_kernel(  # pragma: no cover - compiled
             for j in range(n_local):  # the fit of firm j's tailored offer (choice.joining_d2, in a plane of needs)
                 tailoring, p0, p1 = table[base + j, TAILORING], positions[j, 0], positions[j, 1]
                 for k in range(n_look):
-                    n0, n1 = lw[_NEED0, k], lw[_NEED1, k]
                     d2 = 0.0
-                    d2 += (n0 - tailored_of(p0, n0, tailoring)) ** 2
-                    d2 += (n1 - tailored_of(p1, n1, tailoring)) ** 2
+                    d2 += gap_of(lw[_NEED0, k], p0, tailoring)
+                    d2 += gap_of(lw[_NEED1, k], p1, tailoring)
                     fits[j, k] = fit_of(d2, width)
             for j in range(n_local):  # the utility of joining firm j (choice.joining_from_fit; -inf: their own)
                 h = base + j
@@ -346,16 +347,13 @@ def _decide_kernel(  # pragma: no cover - compiled
                 for k in range(n_look):
                     fit = fits[j, k]
                     u = joining_of(fit, opinions[j, k], lw[_SENS, k], new_price, sig, wf, wt, wp)
-                    offered = (fit >= decline) & (active > 0) & (lw[_OWN, k] != j)
-                    values[j, k] = u if offered else -np.inf
+                    values[j, k] = u if offered(fit, decline, active) & (lw[_OWN, k] != j) else -np.inf
             for k in range(n_look):
                 values[n_local, k] = outside_option
                 lw[_TOP, k], lw[_BEST, k] = -np.inf, -1.0
             for j in range(width_k):  # the best option (choice.logit_top: the first of equal ones)
                 for k in range(n_look):
-                    higher = values[j, k] > lw[_TOP, k]
-                    lw[_BEST, k] = j if higher else lw[_BEST, k]
-                    lw[_TOP, k] = values[j, k] if higher else lw[_TOP, k]
+                    lw[_BEST, k], lw[_TOP, k] = higher_of(values[j, k], j, lw[_BEST, k], lw[_TOP, k])
             for j in range(width_k):  # the logit weights (noise, and something on offer; else unused)
                 for k in range(n_look):
                     top = lw[_TOP, k]
