@@ -425,17 +425,6 @@ class MarketState:
         """Forget the cached :attr:`slot` after ``customers.firm`` was written."""
         self._slot = None
 
-    def price_paid(self, idx: IntArray | None = None) -> FloatArray:
-        """What each customer (or each customer in ``idx``) pays this month (0 without a firm)."""
-        c, lv = self.customers, self.levers
-        f, promo, upsell = self.slot, c.promo_left, c.upsell
-        if idx is not None:
-            f, promo, upsell = f[idx], promo[idx], upsell[idx]
-        discount = np.where(promo > 0, lv.acquisition_discount[f], 0.0)
-        price = lv.price[f]
-        paid = price * self.firms.price_factor[f] * (1 - discount) + upsell * price
-        return np.where(f < self.n_firms, paid, 0.0)
-
     def reference_price(self) -> float:
         """Mean list price in the market, the yardstick of 'expensive' (of a single market)."""
         if self.markets != 1:

@@ -23,8 +23,8 @@ from sim.state import MarketState
 def price_paid_of(  # pragma: no cover - compiled
     price: float, price_factor: float, acquisition_discount: float, promo_left: int, upsell: float
 ) -> float:
-    """What one customer pays their firm this month (``MarketState.price_paid``): list price, less a running
-    new-customer discount, plus pushed add-ons."""
+    """What one customer pays their firm this month: list price, less a running new-customer discount, plus
+    pushed add-ons (the rule of every kernel that needs it)."""
     discount = acquisition_discount if promo_left > 0 else 0.0
     return price * price_factor * (1 - discount) + upsell * price
 
