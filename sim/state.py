@@ -125,6 +125,16 @@ def _trait(rng: np.random.Generator, mean: float, spread: float, n: int) -> Floa
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
 
 
+def _tailored(positions: FloatArray, needs: FloatArray, tailoring: FloatArray) -> FloatArray:
+    """Each customer's offer from their firm, by the rule of a tailored offer (``choice.tailored_of``, whose module
+    imports this one), elementwise."""
+    from sim.mechanisms.choice import tailored_of
+
+    rule: Any = tailored_of.py_func  # the rule's own code, run by numpy on whole arrays
+    out: FloatArray = rule(positions, needs, tailoring)
+    return out
+
+
 def new_customers(
     spec: Customers,
     n_firms: int,
@@ -143,7 +153,7 @@ def new_customers(
     attached = firm >= 0
     tailoring = np.array([lv.tailoring for lv in levers] + [0.0])[firm]
     pos = np.vstack([positions, np.zeros((1, NEEDS_DIM))])[firm]
-    offer = pos + tailoring[:, None] * (needs - pos)
+    offer = _tailored(pos, needs, tailoring[:, None])
     term = np.array([lv.contract_term for lv in levers] + [0])[firm]
     opinion = np.clip(rng.normal(0.5, 0.1, (n, n_firms)), 0, 1)
     trust = np.where(attached, np.clip(rng.normal(0.55, 0.15, n), 0, 1), 0.0)
