@@ -16,14 +16,15 @@ from __future__ import annotations
 import json
 import os
 
-for _name, _value in json.loads(os.environ.pop("CRSIM_POOL_RESTORE", "{}")).items():  # pool.RESTORE
+from sim.engine import run_batch
+from sim.experiments.pool import RESTORE  # imported already, with the package this module is in
+from sim.scenario import default_market
+
+for _name, _value in json.loads(os.environ.pop(RESTORE, "{}")).items():
     if _value is None:
         os.environ.pop(_name, None)
     else:
         os.environ[_name] = _value
-
-from sim.engine import run_batch  # noqa: E402
-from sim.scenario import default_market  # noqa: E402
 
 
 def load_kernels() -> None:

@@ -156,28 +156,32 @@ def read_stamps(path: Path) -> list[dict[str, Any]]:
     return list(stamps)
 
 
-def check_file(path: Path, planned: dict[str, Run], experiment: str, codes: list[dict[str, Any]]) -> str | None:
-    """Why the file at ``path`` is not a complete result of the runs its name says, in this experiment, or None.
+def check_file(
+    path: Path, planned: dict[str, Run], experiment: str, codes: list[dict[str, Any]]
+) -> tuple[str | None, list[str]]:
+    """Why the file at ``path`` is not a complete result of the runs its name says, in this experiment (None if it
+    is), and the keys of the runs it holds (none when it is not).
 
     ``planned`` maps every run key of the experiment to its run.
     """
     first, count = named_runs(path)
     try:
         if path.stat().st_size == 0:
-            return "empty"
+            return "empty", []
         found = read_stamps(path)
     except (OSError, ValueError) as err:
-        return str(err)
+        return str(err), []
     if found[0].get("run_id") != first or len(found) != count:
-        return f"belongs to another run (run_id {_runs(found[0].get('run_id'), len(found))}, expected {_runs(first, count)})"
+        held, expected = _runs(found[0].get("run_id"), len(found)), _runs(first, count)
+        return f"belongs to another run (run_id {held}, expected {expected})", []
     for one in found:
         run = planned.get(one.get("run_id"))  # type: ignore[arg-type]
         if run is None:
-            return f"holds a run this experiment does not have ({one.get('run_id')!r})"
+            return f"holds a run this experiment does not have ({one.get('run_id')!r})", []
         why = _check_stamp(one, run, experiment, codes)
         if why:
-            return why if len(found) == 1 else f"{why}: {run.key}"
-    return None
+            return (why if len(found) == 1 else f"{why}: {run.key}"), []
+    return None, [one["run_id"] for one in found]
 
 
 def _runs(first: Any, count: int) -> str:

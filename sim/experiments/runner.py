@@ -40,7 +40,6 @@ from sim.experiments.runfiles import (
     code_version,
     fingerprint,
     named_runs,
-    read_stamps,
     stamp,
     write_batch,
     write_durable,
@@ -224,8 +223,8 @@ def pending(folder: Path, all_runs: list[Run], experiment: str, codes: list[dict
             print(f"crsim: {path}: not a run of this experiment; removed", file=sys.stderr)
             path.unlink()
             continue
-        why = check_file(path, planned, experiment, codes)
-        held = set() if why else {one["run_id"] for one in read_stamps(path)}
+        why, keys = check_file(path, planned, experiment, codes)
+        held = set(keys)
         if not why and held & done:
             why = "holds runs another file holds"
         if why:
